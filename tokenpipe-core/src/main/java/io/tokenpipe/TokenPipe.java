@@ -1,0 +1,161 @@
+package io.tokenpipe;
+
+import io.tokenpipe.internal.Errno;
+import io.tokenpipe.internal.NativeIo;
+import io.tokenpipe.internal.PipeEnds;
+import io.tokenpipe.internal.ThreadContext;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.Optional;
+
+/**
+ * An OS pipe over which single bytes ("tokens") are sent, between threads or to a child process: the Java
+ * counterpart of Bitcoin Core's {@code util/tokenpipe}. Both ends are made close-on-exec.
+ *
+ * <pre>{@code
+ * try (TokenPipe pipe = TokenPipe.make().orElseThrow();
+ *      TokenPipeEnd reader = pipe.takeReadEnd();
+ *      TokenPipeEnd writer = pipe.takeWriteEnd()) {
+ *     writer.tokenWrite(42);
+ *     int token = reader.tokenRead(); // 42
+ * }
+ * }</pre>
+ *
+ * <p>Thread safety: all methods may be called from any thread; each end may be taken exactly once.
+ */
+public final class TokenPipe implements AutoCloseable {
+    private static final int READ_TAKEN = 1;
+    private static final int WRITE_TAKEN = 2;
+    private static final boolean LEAK_DETECTION = Boolean.getBoolean("tokenpipe.leakDetection");
+    private static final ThreadLocal<MakeFailure> LAST_MAKE_FAILURE = new ThreadLocal<>();
+    private static final VarHandle TAKEN;
+
+    static {
+        try {
+            TAKEN = MethodHandles.lookup().findVarHandle(TokenPipe.class, "taken", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+        PipeEnds.install(pipe -> pipe.readEnd, pipe -> pipe.writeEnd);
+        // A make() failing with EMFILE could not open a class file: load what its failure path uses now.
+        LAST_MAKE_FAILURE.set(new MakeFailure(0, Errno.name(0)));
+        LAST_MAKE_FAILURE.remove();
+    }
+
+    private final TokenPipeEnd readEnd;
+    private final TokenPipeEnd writeEnd;
+    private volatile int taken;
+
+    private TokenPipe(TokenPipeEnd readEnd, TokenPipeEnd writeEnd) {
+        this.readEnd = readEnd;
+        this.writeEnd = writeEnd;
+    }
+
+    /**
+     * Creates a pipe, close-on-exec ({@code pipe2(O_CLOEXEC)}; {@code pipe} + {@code fcntl} where pipe2 is
+     * missing; {@code _pipe(_O_NOINHERIT)} on Windows).
+     *
+     * @return the pipe with both ends open, or empty when the OS refused (for example EMFILE: too many open
+     *         files) or this platform is not supported; {@link #lastMakeErrno()} and {@link #lastMakeFailure()}
+     *         then say why
+     */
+    public static Optional<TokenPipe> make() {
+        NativeIo io = NativeIo.get();
+        if (io == null) {
+            LAST_MAKE_FAILURE.set(new MakeFailure(0, "token pipes are not available: " + NativeIo.unavailableReason()));
+            return Optional.empty();
+        }
+        ThreadContext context = ThreadContext.current();
+        int errno = io.pipe(context.scratchAddress, false);
+        if (errno != 0) {
+            LAST_MAKE_FAILURE.set(new MakeFailure(errno, "pipe() failed: " + Errno.describe(errno)));
+            return Optional.empty();
+        }
+        if (LAST_MAKE_FAILURE.get() != null) {
+            LAST_MAKE_FAILURE.remove();
+        }
+        Throwable origin = origin();
+        return Optional.of(new TokenPipe(new TokenPipeEnd(context.scratchInt(0), origin),
+                new TokenPipeEnd(context.scratchInt(4), origin)));
+    }
+
+    /**
+     * The errno of the calling thread's last {@link #make()} that returned empty (EMFILE 24, ENFILE 23 ...);
+     * 0 when its last make() succeeded, when it never called make(), or when the platform is not supported.
+     */
+    public static int lastMakeErrno() {
+        MakeFailure failure = LAST_MAKE_FAILURE.get();
+        return failure == null ? 0 : failure.errno;
+    }
+
+    /**
+     * Why the calling thread's last {@link #make()} returned empty, as text for people ("pipe() failed: EMFILE
+     * (Too many open files)"); empty when its last make() succeeded or it never called make().
+     */
+    public static Optional<String> lastMakeFailure() {
+        MakeFailure failure = LAST_MAKE_FAILURE.get();
+        return failure == null ? Optional.empty() : Optional.of(failure.message);
+    }
+
+    /**
+     * Moves the read end out of this pipe: the caller owns it and must close it.
+     *
+     * @return the read end on the first call; a closed end (every call returns TS_ERR) on later calls
+     */
+    public TokenPipeEnd takeReadEnd() {
+        return take(READ_TAKEN, readEnd);
+    }
+
+    /**
+     * Moves the write end out of this pipe: the caller owns it and must close it.
+     *
+     * @return the write end on the first call; a closed end (every call returns TS_ERR) on later calls
+     */
+    public TokenPipeEnd takeWriteEnd() {
+        return take(WRITE_TAKEN, writeEnd);
+    }
+
+    private TokenPipeEnd take(int bit, TokenPipeEnd end) {
+        int before = (int) TAKEN.getAndBitwiseOr(this, bit);
+        return (before & bit) == 0 ? end : TokenPipeEnd.closedEnd();
+    }
+
+    /** Closes the ends that were not taken (a later take then returns them closed). Idempotent. */
+    @Override
+    public void close() {
+        int before = taken;
+        if ((before & READ_TAKEN) == 0) {
+            readEnd.close();
+        }
+        if ((before & WRITE_TAKEN) == 0) {
+            writeEnd.close();
+        }
+    }
+
+    /** "TokenPipe[read=fd=5, open, write=fd=6, taken]". */
+    @Override
+    public String toString() {
+        int t = taken;
+        return "TokenPipe[read=" + describe(readEnd, (t & READ_TAKEN) != 0) + ", write="
+                + describe(writeEnd, (t & WRITE_TAKEN) != 0) + "]";
+    }
+
+    private static String describe(TokenPipeEnd end, boolean taken) {
+        return taken ? "taken" : end.isOpen() ? "open" : "closed";
+    }
+
+    /** Where a pipe is made, when leak detection asks for it. */
+    static Throwable origin() {
+        return LEAK_DETECTION ? new Throwable("token pipe made here") : null;
+    }
+
+    private static final class MakeFailure {
+        final int errno;
+        final String message;
+
+        MakeFailure(int errno, String message) {
+            this.errno = errno;
+            this.message = message;
+        }
+    }
+}

@@ -1,0 +1,188 @@
+package io.tokenpipe;
+
+import io.tokenpipe.internal.Errno;
+import io.tokenpipe.internal.FdHandle;
+import io.tokenpipe.internal.NativeIo;
+import io.tokenpipe.internal.ThreadContext;
+import java.lang.ref.Cleaner;
+import java.lang.ref.Reference;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * One end of a token pipe: reads or writes single bytes ("tokens", 0..255).
+ *
+ * <p>Thread safety: every method may be called from any thread at any time, also on an end that other
+ * threads use. Concurrent writers never interleave or lose tokens; concurrent readers each get distinct
+ * tokens; {@link #close()} from another thread wakes calls blocked on this end, which return
+ * {@link #TS_ERR}. An end that is garbage-collected without {@code close()} is closed by a Cleaner (run
+ * with {@code -Dtokenpipe.leakDetection=true} to have that logged with where the pipe was made).
+ */
+public final class TokenPipeEnd implements AutoCloseable {
+    /** I/O error, or a call on a closed end; see {@link #lastErrno()}. */
+    public static final int TS_ERR = FdHandle.TS_ERR;
+    /** End of stream: no writer is left (read). */
+    public static final int TS_EOS = FdHandle.TS_EOS;
+    /** No token arrived within the timeout of {@link #tokenRead(Duration)}. */
+    public static final int TS_TIMEOUT = FdHandle.TS_TIMEOUT;
+
+    private static final Cleaner CLEANER = Cleaner.create(runnable -> {
+        Thread thread = new Thread(runnable, "tokenpipe-cleaner");
+        thread.setDaemon(true);
+        return thread;
+    });
+
+    /** Null for an end that never had a descriptor (the result of a second take). */
+    private final FdHandle handle;
+    private final Cleaner.Cleanable cleanable;
+    private volatile int lastErrno;
+
+    TokenPipeEnd(int fd, Throwable origin) {
+        this.handle = new FdHandle(fd, origin);
+        this.cleanable = CLEANER.register(this, handle);
+    }
+
+    private TokenPipeEnd() {
+        this.handle = null;
+        this.cleanable = null;
+    }
+
+    /** An end that is closed and never had a descriptor: every call returns {@link #TS_ERR} (EBADF). */
+    static TokenPipeEnd closedEnd() {
+        return new TokenPipeEnd();
+    }
+
+    /**
+     * Takes ownership of a descriptor this process inherited, such as the notify descriptor a parent passed
+     * at fd 3. The descriptor must be open and a pipe or FIFO; it is marked close-on-exec (so it is not passed
+     * on to further children) and is otherwise left as it is: its blocking mode, shared with the parent, is
+     * never changed.
+     *
+     * @param fd the descriptor number, 3 or above
+     * @return an open end owning {@code fd}; closing it closes {@code fd}
+     * @throws IllegalArgumentException naming the fd and the reason, when it is negative, 0-2, not open, or not
+     *         a pipe/FIFO (a regular file, a socket, a terminal)
+     * @throws UnsupportedOperationException when this platform cannot make token pipes
+     */
+    public static TokenPipeEnd adopt(int fd) {
+        NativeIo io = NativeIo.get();
+        if (io == null) {
+            throw new UnsupportedOperationException("cannot adopt fd " + fd + ": " + NativeIo.unavailableReason());
+        }
+        io.adopt(fd);
+        return new TokenPipeEnd(fd, TokenPipe.origin());
+    }
+
+    /**
+     * Writes one token. Blocks only while the pipe is full (64 KiB of unread tokens on Linux).
+     *
+     * @param token 0..255
+     * @return 0 when written; {@link #TS_ERR} on error (EPIPE: no reader is left; EBADF: this end is closed;
+     *         EINTR: the thread was interrupted before or while it waited); {@link #TS_EOS} if nothing could be
+     *         written. Never EINTR from a signal: interrupted system calls are retried.
+     * @throws IllegalArgumentException if {@code token} is outside 0..255
+     */
+    public int tokenWrite(int token) {
+        if ((token & ~0xFF) != 0) {
+            throw new IllegalArgumentException("token " + token + " is outside 0..255: a token is one byte");
+        }
+        if (handle == null) {
+            return closedError();
+        }
+        ThreadContext context = ThreadContext.current();
+        int result = handle.write(context, token);
+        if (result == TS_ERR) {
+            lastErrno = context.errno();
+        }
+        Reference.reachabilityFence(this); // the Cleaner must not close the fd while the call runs
+        return result;
+    }
+
+    /**
+     * Reads one token, waiting as long as it takes.
+     *
+     * @return the token 0..255; {@link #TS_EOS} when every write end is closed and nothing is left to read;
+     *         {@link #TS_ERR} on error (EBADF: this end is or was closed, also by another thread while this one
+     *         waited; EINTR: the thread was interrupted before or while it waited, and its interrupt status is
+     *         left set). Never EINTR from a signal: interrupted system calls are retried.
+     */
+    public int tokenRead() {
+        if (handle == null) {
+            return closedError();
+        }
+        ThreadContext context = ThreadContext.current();
+        int result = handle.read(context);
+        if (result == TS_ERR) {
+            lastErrno = context.errno();
+        }
+        Reference.reachabilityFence(this);
+        return result;
+    }
+
+    /**
+     * Reads one token, waiting at most {@code timeout}.
+     *
+     * @param timeout how long to wait; {@link Duration#ZERO} only takes a token that is already there
+     * @return as {@link #tokenRead()}, or {@link #TS_TIMEOUT} when no token arrived in time
+     * @throws NullPointerException if {@code timeout} is null
+     * @throws IllegalArgumentException if {@code timeout} is negative
+     */
+    public int tokenRead(Duration timeout) {
+        Objects.requireNonNull(timeout, "timeout");
+        if (timeout.isNegative()) {
+            throw new IllegalArgumentException("timeout " + timeout + " is negative: use Duration.ZERO or more");
+        }
+        if (handle == null) {
+            return closedError();
+        }
+        long start = System.nanoTime();
+        long nanos = timeout.compareTo(Duration.ofDays(365 * 100)) > 0 ? Long.MAX_VALUE / 2 : timeout.toNanos();
+        ThreadContext context = ThreadContext.current();
+        int result = handle.read(context, start + nanos);
+        if (result == TS_ERR) {
+            lastErrno = context.errno();
+        }
+        Reference.reachabilityFence(this);
+        return result;
+    }
+
+    /** True until this end is closed (by {@link #close()}, its pipe's close, or a hand-off to a child process). */
+    public boolean isOpen() {
+        return handle != null && handle.isOpen();
+    }
+
+    /**
+     * Closes this end. Idempotent, and safe from any thread: calls blocked on this end return {@link #TS_ERR}
+     * and this method returns once the descriptor is closed.
+     */
+    @Override
+    public void close() {
+        if (handle != null) {
+            handle.close();
+            cleanable.clean(); // unregisters; the action sees a closed handle and does nothing
+        }
+    }
+
+    /** The errno of this end's last failed call (EPIPE 32, EBADF 9, EINTR 4 ...), 0 if no call failed. */
+    public int lastErrno() {
+        return lastErrno;
+    }
+
+    /** "TokenPipeEnd[fd=5, open]", with the last errno once a call failed. */
+    @Override
+    public String toString() {
+        String state = handle == null ? "closed" : handle.toString();
+        int errno = lastErrno;
+        return "TokenPipeEnd[" + state + (errno == 0 ? "" : ", lastErrno=" + Errno.name(errno)) + "]";
+    }
+
+    /** For the child hand-off: the handle owning the descriptor, null for an end that never had one. */
+    FdHandle handle() {
+        return handle;
+    }
+
+    private int closedError() {
+        lastErrno = Errno.EBADF;
+        return TS_ERR;
+    }
+}

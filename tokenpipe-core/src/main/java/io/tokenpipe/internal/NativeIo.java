@@ -1,0 +1,102 @@
+package io.tokenpipe.internal;
+
+import com.sun.jna.Native;
+import com.sun.jna.Platform;
+
+/**
+ * The operating system as the token pipe sees it: one small implementation per platform, chosen once,
+ * at the first call that needs it (nothing native is loaded before that). This is the only layer that
+ * knows about file descriptors, errno and JNA; every method here is a thin wrapper of one system call.
+ *
+ * <p>Calls that fail return -1 and leave the errno in {@link #errno()}, read right after the call on the
+ * same thread (JNA saves errno per thread as the native call returns, before anything can clobber it).
+ */
+public abstract class NativeIo {
+
+    /** Loads the platform layer on first use; a failure is kept as text instead of thrown. */
+    private static final class Holder {
+        static final NativeIo IO;
+        static final String FAILURE;
+
+        static {
+            NativeIo io = null;
+            String failure = null;
+            try {
+                io = create();
+            } catch (Throwable e) { // UnsatisfiedLinkError, NoClassDefFoundError, IllegalStateException...
+                failure = e.getMessage() == null ? e.toString() : e.getMessage();
+            }
+            IO = io;
+            FAILURE = failure;
+        }
+    }
+
+    private static NativeIo create() {
+        String os = System.getProperty("os.name") + " " + System.getProperty("os.arch");
+        if (Native.POINTER_SIZE != 8 || Native.SIZE_T_SIZE != 8) {
+            throw new IllegalStateException("tokenpipe supports 64-bit platforms only; this is " + os);
+        }
+        if (Platform.isWindows()) {
+            return new WindowsIo();
+        }
+        if (Platform.isLinux() || Platform.isMac()) {
+            return new PosixIo();
+        }
+        throw new IllegalStateException("tokenpipe does not support " + os + " (Linux, macOS and Windows only)");
+    }
+
+    /** The platform layer, or null when this platform cannot make token pipes (see {@link #unavailableReason()}). */
+    public static NativeIo get() {
+        return Holder.IO;
+    }
+
+    /** Why {@link #get()} is null, or null when the platform layer is available. */
+    public static String unavailableReason() {
+        return Holder.FAILURE;
+    }
+
+    /** strerror text for {@code errno}, or null when the platform layer is unavailable. */
+    static String strerror(int errno) {
+        NativeIo io = get();
+        return io == null ? null : io.errorText(errno);
+    }
+
+    /** Makes a pipe that is not inherited by child processes; stores read and write fd as two ints at {@code fds}. */
+    public abstract int pipe(long fds, boolean forceFallback);
+
+    /** read(2) of one byte into {@code buffer}: 1, 0 at end of stream, -1 on error. */
+    public abstract long read(int fd, long buffer);
+
+    /** write(2) of the byte at {@code buffer}: 1, or -1 on error. */
+    public abstract long write(int fd, long buffer);
+
+    /** close(2). */
+    public abstract int close(int fd);
+
+    /** errno of this thread's last failed call. */
+    public abstract int errno();
+
+    /** Whether errno means "woken by {@link #wake}" (EINTR on POSIX) rather than a real failure. */
+    public abstract boolean isWakeUp(int errno);
+
+    /** An id by which {@link #wake} can reach the calling thread. */
+    public abstract long currentThreadId();
+
+    /** Makes a system call that thread {@code threadId} is blocked in return early (it then re-checks its state). */
+    public abstract void wake(long threadId);
+
+    /**
+     * Checks that {@code fd} is an open pipe or FIFO and marks it not inheritable.
+     *
+     * @throws IllegalArgumentException naming the fd and the reason when it is not
+     */
+    public abstract void adopt(int fd);
+
+    /** The soft limit on open descriptors of this process (RLIMIT_NOFILE), or -1 if unknown. */
+    public abstract long openFileLimit();
+
+    /** "Linux amd64 (glibc, wake-up signal 62)": what the health endpoint shows. */
+    public abstract String platform();
+
+    abstract String errorText(int errno);
+}

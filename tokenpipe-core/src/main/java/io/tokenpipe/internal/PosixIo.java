@@ -1,0 +1,177 @@
+package io.tokenpipe.internal;
+
+import com.sun.jna.Memory;
+import com.sun.jna.Native;
+import com.sun.jna.Platform;
+import com.sun.jna.Pointer;
+
+/**
+ * Linux (tested) and macOS (untested) through libc.
+ *
+ * <p>Descriptors stay in blocking mode: a blocked read costs one system call, and O_NONBLOCK, which
+ * belongs to the open file description and so to every process sharing it, is never touched. A thread
+ * blocked in read or write is woken with a thread-directed signal whose handler does nothing and is
+ * installed without SA_RESTART, so the call returns EINTR and the caller re-checks its state. The signal
+ * is the one the JDK's own NIO uses for the same purpose (SIGRTMAX-2 on Linux, SIGIO on macOS).
+ */
+final class PosixIo extends NativeIo {
+    private static final int F_GETFD = 1;
+    private static final int F_SETFD = 2;
+    private static final int FD_CLOEXEC = 1;
+    private static final int O_CLOEXEC_LINUX = 0x80000;
+    private static final int SIGIO_MACOS = 23;
+    private static final int AT_EMPTY_PATH = 0x1000;
+    private static final int STATX_TYPE = 1;
+    private static final int STATX_MODE_OFFSET = 28;
+    private static final int FSTAT_MODE_OFFSET_MACOS = 4;
+    private static final int S_IFMT = 0xF000;
+    static final int S_IFIFO = 0x1000;
+
+    private final boolean linux = Platform.isLinux();
+    private final int pid;
+    private final int wakeSignal;
+
+    PosixIo() {
+        pid = PosixLibc.getpid();
+        wakeSignal = linux ? LinuxLibc.__libc_current_sigrtmax() - 2 : SIGIO_MACOS;
+        WakeSignal.prepare(wakeSignal, linux);
+    }
+
+    @Override
+    public int pipe(long fds, boolean forceFallback) {
+        if (linux && Pipe2.AVAILABLE && !forceFallback) {
+            return Pipe2.pipe2(fds, O_CLOEXEC_LINUX) == 0 ? 0 : errno();
+        }
+        // pipe + fcntl, as on macOS: a fork+exec by another thread between the two calls could inherit
+        // the pair; our own ChildProcess never inherits (it closes every fd it was not given).
+        if (PosixLibc.pipe(fds) != 0) {
+            return errno();
+        }
+        Pointer pair = new Pointer(fds);
+        int readFd = pair.getInt(0);
+        int writeFd = pair.getInt(4);
+        int failure = setCloseOnExec(readFd);
+        if (failure == 0) {
+            failure = setCloseOnExec(writeFd);
+        }
+        if (failure != 0) {
+            PosixLibc.close(readFd);
+            PosixLibc.close(writeFd);
+        }
+        return failure;
+    }
+
+    /** Sets FD_CLOEXEC (a per-descriptor flag, safe to change on a shared pipe); 0 or errno. */
+    private int setCloseOnExec(int fd) {
+        int flags = PosixLibc.fcntl(fd, F_GETFD, 0);
+        if (flags == -1 || PosixLibc.fcntl(fd, F_SETFD, flags | FD_CLOEXEC) == -1) {
+            return errno();
+        }
+        return 0;
+    }
+
+    @Override
+    public long read(int fd, long buffer) {
+        return PosixLibc.read(fd, buffer, 1);
+    }
+
+    @Override
+    public long write(int fd, long buffer) {
+        return PosixLibc.write(fd, buffer, 1);
+    }
+
+    @Override
+    public int close(int fd) {
+        return PosixLibc.close(fd);
+    }
+
+    @Override
+    public int errno() {
+        return Native.getLastError();
+    }
+
+    @Override
+    public boolean isWakeUp(int errno) {
+        return errno == Errno.EINTR;
+    }
+
+    @Override
+    public long currentThreadId() {
+        return linux ? LinuxLibc.gettid() : PosixLibc.pthread_self();
+    }
+
+    @Override
+    public void wake(long threadId) {
+        if (linux) {
+            LinuxLibc.tgkill(pid, (int) threadId, wakeSignal);
+        } else {
+            PosixLibc.pthread_kill(threadId, wakeSignal);
+        }
+    }
+
+    @Override
+    public void adopt(int fd) {
+        if (fd < 0) {
+            throw new IllegalArgumentException("fd " + fd + " is negative; a descriptor number is 0 or more");
+        }
+        if (fd <= 2) {
+            throw new IllegalArgumentException("fd " + fd + " is standard " + (fd == 0 ? "input" : fd == 1 ? "output" : "error")
+                    + "; token pipes are handed over at descriptor 3 or above");
+        }
+        if (PosixLibc.fcntl(fd, F_GETFD, 0) == -1) {
+            throw new IllegalArgumentException("fd " + fd + " is not open: " + Errno.describe(errno()));
+        }
+        int type = fileType(fd);
+        if (type != S_IFIFO) {
+            throw new IllegalArgumentException("fd " + fd + " is " + describeType(type) + ", not a pipe or FIFO");
+        }
+        int failure = setCloseOnExec(fd);
+        if (failure != 0) {
+            throw new IllegalArgumentException("fd " + fd + ": cannot set close-on-exec: " + Errno.describe(failure));
+        }
+    }
+
+    /** The S_IFMT bits of fd's mode, or -errno. statx has one layout on every Linux architecture. */
+    private int fileType(int fd) {
+        try (Memory stat = new Memory(512)) {
+            stat.clear();
+            if (linux) {
+                return LinuxLibc.statx(fd, "", AT_EMPTY_PATH, STATX_TYPE, Pointer.nativeValue(stat)) == 0
+                        ? stat.getShort(STATX_MODE_OFFSET) & S_IFMT : -errno();
+            }
+            return PosixLibc.fstat(fd, Pointer.nativeValue(stat)) == 0
+                    ? stat.getShort(FSTAT_MODE_OFFSET_MACOS) & S_IFMT : -errno();
+        }
+    }
+
+    private static String describeType(int type) {
+        switch (type) {
+            case 0x8000: return "a regular file";
+            case 0xC000: return "a socket";
+            case 0x2000: return "a character device";
+            case 0x4000: return "a directory";
+            case 0x6000: return "a block device";
+            case 0xA000: return "a symbolic link";
+            default: return type < 0 ? "not inspectable (" + Errno.describe(-type) + ")" : "of unknown type " + type;
+        }
+    }
+
+    @Override
+    public long openFileLimit() {
+        int rlimitNofile = linux ? 7 : 8;
+        try (Memory limits = new Memory(16)) {
+            return PosixLibc.getrlimit(rlimitNofile, Pointer.nativeValue(limits)) == 0 ? limits.getLong(0) : -1;
+        }
+    }
+
+    @Override
+    public String platform() {
+        return System.getProperty("os.name") + " " + System.getProperty("os.arch") + " (libc, JNA "
+                + Native.VERSION + ", wake-up signal " + wakeSignal + ")";
+    }
+
+    @Override
+    String errorText(int errno) {
+        return PosixLibc.strerror(errno);
+    }
+}
