@@ -18,10 +18,12 @@ import org.springframework.context.annotation.Bean;
 @AutoConfiguration(after = TokenPipeAutoConfiguration.class)
 @ConditionalOnClass(ConditionalOnEnabledHealthIndicator.class)
 @ConditionalOnBean(TokenPipeFactory.class)
-@ConditionalOnEnabledHealthIndicator("tokenpipe")
 public final class TokenPipeHealthContributorAutoConfiguration {
 
+    // On the method, not the class: Spring instantiates every class-level condition before evaluating any, and
+    // this one's condition class is missing whenever spring-boot-health is.
     @Bean
+    @ConditionalOnEnabledHealthIndicator("tokenpipe")
     @ConditionalOnMissingBean(name = { "tokenPipeHealthIndicator", "tokenPipeHealthContributor" })
     TokenPipeHealthIndicator tokenPipeHealthIndicator(TokenPipeFactory factory) {
         return new TokenPipeHealthIndicator(factory);

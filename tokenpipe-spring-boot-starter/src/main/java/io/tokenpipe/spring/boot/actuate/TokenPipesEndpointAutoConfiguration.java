@@ -17,10 +17,12 @@ import org.springframework.context.annotation.Bean;
  */
 @AutoConfiguration(after = TokenPipeAutoConfiguration.class)
 @ConditionalOnClass(ConditionalOnAvailableEndpoint.class)
-@ConditionalOnAvailableEndpoint(TokenPipesEndpoint.class)
 public final class TokenPipesEndpointAutoConfiguration {
 
+    // On the method, not the class: Spring instantiates every class-level condition before evaluating any, and
+    // this one's condition class is missing whenever actuator is.
     @Bean
+    @ConditionalOnAvailableEndpoint(TokenPipesEndpoint.class)
     @ConditionalOnBean(TokenPipeFactory.class)
     @ConditionalOnMissingBean
     TokenPipesEndpoint tokenPipesEndpoint(TokenPipeFactory factory) {
