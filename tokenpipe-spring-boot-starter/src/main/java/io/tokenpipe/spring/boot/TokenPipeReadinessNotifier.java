@@ -50,8 +50,6 @@ class TokenPipeReadinessNotifier implements SmartApplicationListener {
 
     static final String FAILURE_TOKEN_PROPERTY = "tokenpipe.notify.failure-token";
 
-    private static final int DEFAULT_FAILURE_TOKEN = 0;
-
     private static final Log logger = LogFactory.getLog(TokenPipeReadinessNotifier.class);
 
     /** The inherited descriptor is a process-wide resource: only the first application in the JVM uses it. */
@@ -63,7 +61,7 @@ class TokenPipeReadinessNotifier implements SmartApplicationListener {
 
     private volatile int readyToken;
 
-    private volatile int failureToken = DEFAULT_FAILURE_TOKEN;
+    private volatile int failureToken;
 
     private volatile @Nullable ApplicationContext context;
 
@@ -92,7 +90,7 @@ class TokenPipeReadinessNotifier implements SmartApplicationListener {
             notifyParent(this.failureToken, "failed to start");
         }
         else if (event instanceof ContextClosedEvent closed && closed.getApplicationContext() == this.context) {
-            closeWithoutToken();
+            closeWithoutToken("the application context closed before it was ready");
         }
     }
 
@@ -103,9 +101,8 @@ class TokenPipeReadinessNotifier implements SmartApplicationListener {
             return;
         }
         TokenPipeProperties.Notify notify = binder.bindOrCreate("tokenpipe.notify", TokenPipeProperties.Notify.class);
-        // Known before anything can fail, so that a failure below is still reported with a usable token.
-        this.failureToken = isToken(notify.getFailureToken()) ? notify.getFailureToken() : DEFAULT_FAILURE_TOKEN;
         this.readyToken = notify.getReadyToken();
+        this.failureToken = notify.getFailureToken();
         Integer fd = notify.getFd();
         String origin = PropertyOrigins.of(environment, FD_PROPERTY);
         if (fd == null) {
@@ -113,6 +110,7 @@ class TokenPipeReadinessNotifier implements SmartApplicationListener {
             // application sets an environment prefix: the variable is the protocol's name, so read it anyway.
             String variable = System.getenv(FD_ENVIRONMENT_VARIABLE);
             if (variable == null || variable.isBlank()) {
+                checkTokens(notify, environment);
                 return;
             }
             origin = "environment variable " + FD_ENVIRONMENT_VARIABLE;
@@ -128,22 +126,21 @@ class TokenPipeReadinessNotifier implements SmartApplicationListener {
             this.end.set(TokenPipeEnd.adopt(fd));
         }
         catch (IllegalArgumentException | UnsupportedOperationException ex) {
-            throw new InvalidTokenPipePropertyException(FD_PROPERTY, fd,
-                    ex.getMessage() + " (the readiness token is only ever written into a pipe or FIFO)",
+            throw new InvalidTokenPipePropertyException(FD_PROPERTY, fd, ex.getMessage(),
                     "Start this application with the write end of a pipe or FIFO at descriptor " + fd
                             + " (the process waiting for the token reads the other end), or unset " + FD_PROPERTY
                             + " and " + FD_ENVIRONMENT_VARIABLE + " to turn readiness notification off.",
                     origin);
         }
         this.fd = fd;
-        checkToken(READY_TOKEN_PROPERTY, notify.getReadyToken(), environment);
-        checkToken(FAILURE_TOKEN_PROPERTY, notify.getFailureToken(), environment);
-        if (notify.getReadyToken() == notify.getFailureToken()) {
-            throw new InvalidTokenPipePropertyException(READY_TOKEN_PROPERTY, notify.getReadyToken(),
-                    "must differ from " + FAILURE_TOKEN_PROPERTY + ", or the parent cannot tell success from failure",
-                    "Set " + READY_TOKEN_PROPERTY + " and " + FAILURE_TOKEN_PROPERTY + " to two different tokens"
-                            + " (the defaults are 1 and 0).",
-                    PropertyOrigins.of(environment, READY_TOKEN_PROPERTY));
+        try {
+            checkTokens(notify, environment);
+        }
+        catch (InvalidTokenPipePropertyException ex) {
+            // No failure token can be trusted here (it may be out of range, or equal to the ready token): the
+            // parent learns of the failure from end of stream instead.
+            closeWithoutToken("the token settings are invalid");
+            throw ex;
         }
     }
 
@@ -173,6 +170,18 @@ class TokenPipeReadinessNotifier implements SmartApplicationListener {
     private static String fdAction() {
         return "Set " + FD_PROPERTY + " (or " + FD_ENVIRONMENT_VARIABLE + ") to the descriptor the parent passed the"
                 + " pipe's write end at (3 or above), or unset both to turn readiness notification off.";
+    }
+
+    private static void checkTokens(TokenPipeProperties.Notify notify, ConfigurableEnvironment environment) {
+        checkToken(READY_TOKEN_PROPERTY, notify.getReadyToken(), environment);
+        checkToken(FAILURE_TOKEN_PROPERTY, notify.getFailureToken(), environment);
+        if (notify.getReadyToken() == notify.getFailureToken()) {
+            throw new InvalidTokenPipePropertyException(READY_TOKEN_PROPERTY, notify.getReadyToken(),
+                    "must differ from " + FAILURE_TOKEN_PROPERTY + ", or the parent cannot tell success from failure",
+                    "Set " + READY_TOKEN_PROPERTY + " and " + FAILURE_TOKEN_PROPERTY + " to two different tokens"
+                            + " (the defaults are 1 and 0).",
+                    PropertyOrigins.of(environment, READY_TOKEN_PROPERTY));
+        }
     }
 
     private static void checkToken(String property, int token, ConfigurableEnvironment environment) {
@@ -209,12 +218,12 @@ class TokenPipeReadinessNotifier implements SmartApplicationListener {
         }
     }
 
-    private void closeWithoutToken() {
+    private void closeWithoutToken(String why) {
         TokenPipeEnd adopted = this.end.getAndSet(null);
         if (adopted != null) {
             adopted.close();
-            logger.info("Application context closed before it was ready: closed fd " + this.fd
-                    + " without a readiness token (the waiting process reads end of stream)");
+            logger.info("Closed fd " + this.fd + " without a readiness token because " + why
+                    + " (the waiting process reads end of stream)");
         }
     }
 
