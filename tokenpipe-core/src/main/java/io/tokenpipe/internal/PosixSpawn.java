@@ -38,8 +38,6 @@ final class PosixSpawn {
 
     static native int posix_spawnattr_setsigdefault(long attr, long sigdefault);
 
-    /** These two return -1 and set errno on failure, as ordinary libc calls do. */
+    /** Returns -1 and sets errno on failure, as ordinary libc calls do. */
     static native int sigemptyset(long set);
-
-    static native int sigfillset(long set);
 }

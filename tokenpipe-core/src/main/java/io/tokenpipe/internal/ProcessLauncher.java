@@ -150,7 +150,7 @@ public final class ProcessLauncher {
             long attr = Pointer.nativeValue(attributes);
             check(PosixSpawn.posix_spawnattr_init(attr), "posix_spawnattr_init");
             try {
-                setAttributes(attr, Pointer.nativeValue(sigsets));
+                setAttributes(attr, sigsets);
                 long actions = Pointer.nativeValue(fileActions);
                 check(PosixSpawn.posix_spawn_file_actions_init(actions), "posix_spawn_file_actions_init");
                 try {
@@ -180,12 +180,16 @@ public final class ProcessLauncher {
         }
     }
 
-    private void setAttributes(long attr, long sigsets) throws IOException {
-        long emptyMask = sigsets;
-        long allSignals = sigsets + SIGSET_SIZE;
-        if (PosixSpawn.sigemptyset(emptyMask) != 0 || PosixSpawn.sigfillset(allSignals) != 0) {
-            throw failure("sigemptyset/sigfillset", Native.getLastError());
+    private void setAttributes(long attr, Memory sigsets) throws IOException {
+        long emptyMask = Pointer.nativeValue(sigsets);
+        long allSignals = emptyMask + SIGSET_SIZE;
+        if (PosixSpawn.sigemptyset(emptyMask) != 0) {
+            throw failure("sigemptyset", Native.getLastError());
         }
+        // Every bit set, not sigfillset: glibc's sigfillset leaves out its internal signals 32 and 33, and
+        // posix_spawn then sets those to SIG_IGN in the child, which keeps them ignored across exec. SIG_DFL is
+        // safe for them: until exec the child blocks every signal and nobody targets it with them.
+        sigsets.setMemory(SIGSET_SIZE, SIGSET_SIZE, (byte) 0xFF);
         int flags = POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF;
         if (detached) {
             flags |= POSIX_SPAWN_SETSID;
