@@ -15,6 +15,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -349,6 +352,40 @@ class ChildProcessHandOffTest {
             assertThat(secondWriter.isOpen()).isFalse();
             assertThat(secondReader.tokenRead(PATIENCE)).as("no child got it").isEqualTo(TS_EOS);
             assertThatIllegalStateException().isThrownBy(builder::start).withMessageContaining("already started");
+        }
+    }
+
+    @Test
+    void threadsStartingChildrenAtTheSameTimeEachGetTheirOwnToken() throws Exception {
+        // Four threads hand over pipes concurrently: each child must get exactly its own end (an end leaked into
+        // a sibling would delay that reader's end of stream, or deliver a token to the wrong reader).
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        try {
+            List<Future<?>> results = new ArrayList<>();
+            for (int t = 0; t < 4; t++) {
+                int thread = t;
+                results.add(pool.submit(() -> {
+                    for (int i = 0; i < 25; i++) {
+                        int token = thread * 25 + i;
+                        String script = "printf '\\" + Integer.toOctalString(token) + "' >&5";
+                        try (TokenPipe pipe = TokenPipe.make().orElseThrow();
+                             TokenPipeEnd reader = pipe.takeReadEnd();
+                             ChildProcess child = ChildProcess.builder("sh", "-c", script)
+                                     .passEnd(pipe.takeWriteEnd(), 5).start()) {
+                            assertThat(reader.tokenRead(PATIENCE)).isEqualTo(token);
+                            assertThat(reader.tokenRead(PATIENCE)).isEqualTo(TS_EOS);
+                            assertThat(child.waitFor()).isZero();
+                        }
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> result : results) {
+                result.get(60, TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+            assertThat(pool.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
         }
     }
 
