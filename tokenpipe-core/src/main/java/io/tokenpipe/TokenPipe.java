@@ -26,13 +26,14 @@ import java.util.Optional;
 public final class TokenPipe implements AutoCloseable {
     private static final int READ_TAKEN = 1;
     private static final int WRITE_TAKEN = 2;
+    private static final int CLOSED = 4;
     private static final boolean LEAK_DETECTION = Boolean.getBoolean("tokenpipe.leakDetection");
     private static final ThreadLocal<MakeFailure> LAST_MAKE_FAILURE = new ThreadLocal<>();
     private static final VarHandle TAKEN;
 
     static {
         try {
-            TAKEN = MethodHandles.lookup().findVarHandle(TokenPipe.class, "taken", int.class);
+            TAKEN = MethodHandles.lookup().findVarHandle(TokenPipe.class, "flags", int.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -44,7 +45,8 @@ public final class TokenPipe implements AutoCloseable {
 
     private final TokenPipeEnd readEnd;
     private final TokenPipeEnd writeEnd;
-    private volatile int taken;
+    /** READ_TAKEN, WRITE_TAKEN, CLOSED bits. */
+    private volatile int flags;
 
     private TokenPipe(TokenPipeEnd readEnd, TokenPipeEnd writeEnd) {
         this.readEnd = readEnd;
@@ -120,10 +122,14 @@ public final class TokenPipe implements AutoCloseable {
         return (before & bit) == 0 ? end : TokenPipeEnd.closedEnd();
     }
 
-    /** Closes the ends that were not taken (a later take then returns them closed). Idempotent. */
+    /**
+     * Closes the ends that were not taken (a later take then returns them closed). Idempotent; when it returns,
+     * their descriptors are closed. One atomic step decides, against a take racing on another thread, which
+     * ends are taken and which are closed.
+     */
     @Override
     public void close() {
-        int before = taken;
+        int before = (int) TAKEN.getAndBitwiseOr(this, CLOSED);
         if ((before & READ_TAKEN) == 0) {
             readEnd.close();
         }
@@ -132,10 +138,10 @@ public final class TokenPipe implements AutoCloseable {
         }
     }
 
-    /** "TokenPipe[read=fd=5, open, write=fd=6, taken]". */
+    /** "TokenPipe[read=taken, write=open]": for each end, taken, open or closed. */
     @Override
     public String toString() {
-        int t = taken;
+        int t = flags;
         return "TokenPipe[read=" + describe(readEnd, (t & READ_TAKEN) != 0) + ", write="
                 + describe(writeEnd, (t & WRITE_TAKEN) != 0) + "]";
     }

@@ -259,6 +259,22 @@ class TokenPipeConcurrencyTest {
         }
     }
 
+    @Test
+    void takeRacingWithPipeCloseGetsEitherAnOpenEndOrTheClosedOneNeverALeak() throws Exception {
+        for (int round = 0; round < 500; round++) {
+            TokenPipe pipe = TokenPipe.make().orElseThrow();
+            CompletableFuture<TokenPipeEnd> taken = CompletableFuture.supplyAsync(pipe::takeReadEnd);
+            pipe.close();
+            TokenPipeEnd reader = taken.get(5, TimeUnit.SECONDS);
+            if (reader.isOpen()) {
+                assertThat(reader.tokenRead()).isEqualTo(TS_EOS); // its writer was closed by pipe.close()
+            } else {
+                assertThat(reader.tokenRead()).isEqualTo(TS_ERR);
+            }
+            reader.close();
+        }
+    }
+
     private static Thread start(Runnable body) {
         Thread thread = new Thread(body);
         thread.start();

@@ -7,6 +7,9 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
@@ -21,12 +24,25 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 public final class FdCount implements BeforeAllCallback, BeforeEachCallback, AfterEachCallback {
     private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(FdCount.class);
 
-    /** The number of descriptors this process has open now. */
+    /**
+     * The number of descriptors this process has open now, not counting those open on files under /proc and
+     * /sys: the JVM opens those for a moment at any time from its own threads (the JIT compiler and the GC read
+     * cgroup limits such as /sys/fs/cgroup/memory/memory.stat), and the listing itself is one of them.
+     */
     public static int openFdCount() {
         try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
-            return (int) fds.count() - 1; // the directory stream itself holds one while listing
+            return (int) fds.filter(FdCount::countable).count();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    private static boolean countable(Path fd) {
+        try {
+            String target = Files.readSymbolicLink(fd).toString();
+            return !target.startsWith("/proc/") && !target.startsWith("/sys/");
+        } catch (IOException closedMeanwhile) {
+            return false;
         }
     }
 
@@ -38,7 +54,12 @@ public final class FdCount implements BeforeAllCallback, BeforeEachCallback, Aft
             Files.writeString(temp, "warm-up");
             Files.readString(temp);
             Files.delete(temp);
-            new ProcessBuilder("true").start().waitFor();
+            Process process = new ProcessBuilder("true").start();
+            // closed here, not later by the JDK's reaper thread (which would race with the baseline count)
+            process.getOutputStream().close();
+            process.getInputStream().close();
+            process.getErrorStream().close();
+            process.waitFor();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {
@@ -52,14 +73,87 @@ public final class FdCount implements BeforeAllCallback, BeforeEachCallback, Aft
     }
 
     @Override
-    public void beforeEach(ExtensionContext context) {
-        context.getStore(NAMESPACE).put("before", openFdCount());
+    public void beforeEach(ExtensionContext context) throws InterruptedException {
+        context.getStore(NAMESPACE).put("targets", openFdTargets());
+        context.getStore(NAMESPACE).put("before", settledCount());
+    }
+
+    /**
+     * Asserts that the count comes back to {@code expected} within two seconds: the JVM itself opens
+     * descriptors for a moment at any time (the JIT compiler reads cgroup files such as memory.stat to size
+     * its threads), while a leak stays.
+     */
+    public static void assertBackTo(int expected, String what) {
+        assertThat(awaitCount(expected)).as("open descriptors after %s (before: %d)", what, expected)
+                .isEqualTo(expected);
+    }
+
+    /** The count once it equals {@code expected}, or after two seconds of waiting for that. */
+    private static int awaitCount(int expected) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+        int now = openFdCount();
+        while (now != expected && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            now = openFdCount();
+        }
+        return now;
     }
 
     @Override
     public void afterEach(ExtensionContext context) {
         int before = context.getStore(NAMESPACE).get("before", Integer.class);
-        assertThat(openFdCount()).as("open descriptors after %s (before: %d)", context.getDisplayName(), before)
-                .isEqualTo(before);
+        int after = awaitCount(before);
+        if (after != before) {
+            // Say which descriptors differ, so that a leak can be told from something the JVM opened lazily.
+            @SuppressWarnings("unchecked")
+            Map<Integer, String> was = context.getStore(NAMESPACE).get("targets", Map.class);
+            Map<Integer, String> now = openFdTargets();
+            Map<Integer, String> opened = new TreeMap<>(now);
+            opened.entrySet().removeAll(was.entrySet());
+            Map<Integer, String> closed = new TreeMap<>(was);
+            closed.entrySet().removeAll(now.entrySet());
+            assertThat(after).as("open descriptors after %s (before: %d); opened: %s; closed: %s",
+                    context.getDisplayName(), before, opened, closed).isEqualTo(before);
+        }
+    }
+
+    /** The count once two readings 1 ms apart agree, so that a descriptor open for a moment is not the baseline. */
+    private static int settledCount() throws InterruptedException {
+        int count = openFdCount();
+        for (int round = 0; round < 100; round++) {
+            Thread.sleep(1);
+            int again = openFdCount();
+            if (again == count) {
+                return count;
+            }
+            count = again;
+        }
+        return count;
+    }
+
+    /** fd -> what it refers to ("pipe:[123]", a path), without the listing's own descriptor. */
+    private static Map<Integer, String> openFdTargets() {
+        String self = "/proc/" + ProcessHandle.current().pid() + "/fd";
+        Map<Integer, String> targets = new TreeMap<>();
+        try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
+            fds.forEach(fd -> {
+                try {
+                    String target = Files.readSymbolicLink(fd).toString();
+                    if (!target.equals(self)) { // the listing's own descriptor
+                        targets.put(Integer.parseInt(fd.getFileName().toString()), target);
+                    }
+                } catch (IOException gone) {
+                    // closed meanwhile
+                }
+            });
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return targets;
     }
 }
