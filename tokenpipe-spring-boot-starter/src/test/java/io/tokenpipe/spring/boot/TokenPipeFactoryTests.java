@@ -8,6 +8,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
+import io.tokenpipe.ChildProcess;
 import io.tokenpipe.TokenPipe;
 import io.tokenpipe.TokenPipeEnd;
 import io.tokenpipe.testing.FdCount;
@@ -75,6 +76,28 @@ class TokenPipeFactoryTests {
             assertThat(snapshot.closed()).isEqualTo(1);
             assertThat(factory.openPipes()).isEmpty();
         }
+    }
+
+    @Test
+    @Timeout(30)
+    void endHandedToAChildIsNoLongerTracked(CapturedOutput output) throws Exception {
+        TokenPipeFactory factory = new TokenPipeFactory(8);
+        TokenPipe pipe = factory.create("to-child");
+        TokenPipeEnd reader = pipe.takeReadEnd();
+        try (ChildProcess child = ChildProcess.builder("sh", "-c", "printf '\\001' >&3")
+            .passEnd(pipe.takeWriteEnd(), 3)
+            .start()) {
+            assertThat(factory.openPipes()).singleElement().satisfies((p) -> {
+                assertThat(p.readEndOpen()).isTrue();
+                assertThat(p.writeEndOpen()).as("handed to the child").isFalse();
+            });
+            assertThat(reader.tokenRead(Duration.ofSeconds(20))).isEqualTo(1);
+            assertThat(child.waitFor()).isZero();
+        }
+        reader.close();
+        assertThat(factory.snapshot().openPipes()).isZero();
+        factory.close();
+        assertThat(output).doesNotContain("left open");
     }
 
     @Test

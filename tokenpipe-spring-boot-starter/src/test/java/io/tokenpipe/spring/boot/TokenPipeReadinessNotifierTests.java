@@ -5,17 +5,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.stream.Stream;
 
-import io.tokenpipe.HandOver;
-import io.tokenpipe.TokenPipe;
 import io.tokenpipe.TokenPipeEnd;
 import io.tokenpipe.testing.FdCount;
+import io.tokenpipe.testing.RawFds;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 
 import org.springframework.boot.ApplicationRunner;
 import org.springframework.boot.Banner;
@@ -34,8 +33,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatException;
 
 /**
- * The readiness notification in real {@link SpringApplication} runs inside this JVM: the test keeps a pipe's
- * read end and hands the write end's descriptor to the application by number, as a parent process would.
+ * The readiness notification in real {@link SpringApplication} runs inside this JVM: the test makes a raw pipe,
+ * owns its read end and hands the write end's number to the application, which adopts it as it would an
+ * inherited descriptor (so each descriptor has exactly one owner).
  */
 @ExtendWith({ FdCount.class, OutputCaptureExtension.class })
 @Timeout(60)
@@ -53,9 +53,9 @@ class TokenPipeReadinessNotifierTests {
     @BeforeEach
     void makePipe() {
         TokenPipeReadinessNotifier.forgetClaim();
-        TokenPipe pipe = TokenPipe.make().orElseThrow();
-        reader = pipe.takeReadEnd();
-        this.writeFd = HandOver.release(pipe.takeWriteEnd());
+        int[] fds = rawPipe();
+        reader = TokenPipeEnd.adopt(fds[0]);
+        this.writeFd = fds[1];
     }
 
     @AfterEach
@@ -111,19 +111,19 @@ class TokenPipeReadinessNotifierTests {
     }
 
     @Test
-    void refusesADescriptorThatIsNotAPipe(CapturedOutput output) throws IOException {
-        int jarFd = openRegularFile();
-        Path target = Files.readSymbolicLink(Path.of("/proc/self/fd/" + jarFd));
-        assertThatException().isThrownBy(() -> run(PlainApplication.class, "--tokenpipe.notify.fd=" + jarFd))
+    void refusesADescriptorThatIsNotAPipe(CapturedOutput output, @TempDir Path directory) throws IOException {
+        Path file = Files.writeString(directory.resolve("not-a-pipe.txt"), "");
+        int fileFd = RawFds.openReadOnly(file);
+        assertThatException().isThrownBy(() -> run(PlainApplication.class, "--tokenpipe.notify.fd=" + fileFd))
             .isInstanceOf(InvalidTokenPipePropertyException.class);
         assertThat(output).contains("APPLICATION FAILED TO START")
-            .contains("Invalid value '" + jarFd + "' for configuration property 'tokenpipe.notify.fd' (originating"
-                    + " from '\"tokenpipe.notify.fd\" from property source \"commandLineArgs\"'): fd " + jarFd
+            .contains("Invalid value '" + fileFd + "' for configuration property 'tokenpipe.notify.fd' (originating"
+                    + " from '\"tokenpipe.notify.fd\" from property source \"commandLineArgs\"'): fd " + fileFd
                     + " is a regular file, not a pipe or FIFO")
             .contains("Action:")
-            .contains("Start this application with the write end of a pipe or FIFO at descriptor " + jarFd);
-        assertThat(Files.readSymbolicLink(Path.of("/proc/self/fd/" + jarFd))).as("left open and untouched")
-            .isEqualTo(target);
+            .contains("Start this application with the write end of a pipe or FIFO at descriptor " + fileFd);
+        assertThat(RawFds.target("self", fileFd)).as("left open and untouched").isEqualTo(file.toString());
+        RawFds.close(fileFd);
         giveBackUnusedWriteEnd();
     }
 
@@ -192,9 +192,9 @@ class TokenPipeReadinessNotifierTests {
 
     @Test
     void onlyTheFirstApplicationInTheJvmClaimsTheDescriptor(CapturedOutput output) {
-        TokenPipe second = TokenPipe.make().orElseThrow();
-        TokenPipeEnd secondReader = second.takeReadEnd();
-        int secondFd = HandOver.release(second.takeWriteEnd());
+        int[] second = rawPipe();
+        TokenPipeEnd secondReader = TokenPipeEnd.adopt(second[0]);
+        int secondFd = second[1];
         try (ConfigurableApplicationContext first = run(PlainApplication.class, "--tokenpipe.notify.fd=" + this.writeFd);
                 ConfigurableApplicationContext again = run(PlainApplication.class, "--tokenpipe.notify.fd=" + secondFd)) {
             assertThat(reader.tokenRead(WAIT)).isEqualTo(1);
@@ -202,33 +202,22 @@ class TokenPipeReadinessNotifierTests {
             assertThat(output).contains("Not sending a readiness token to fd " + secondFd
                     + ": an earlier application in this JVM already claimed it");
         }
-        HandOver.closeReleased(secondFd);
+        RawFds.close(secondFd);
         assertThat(secondReader.tokenRead(WAIT)).isEqualTo(TokenPipeEnd.TS_EOS);
         secondReader.close();
     }
 
     /** For tests whose application never adopted the write end: close it, and see that nothing was written. */
     private void giveBackUnusedWriteEnd() {
-        HandOver.closeReleased(this.writeFd);
+        assertThat(RawFds.close(this.writeFd)).isZero();
         assertThat(reader.tokenRead(WAIT)).isEqualTo(TokenPipeEnd.TS_EOS);
     }
 
-    /** A descriptor of this JVM that is a regular file: one of the jars it holds open. */
-    private static int openRegularFile() throws IOException {
-        try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
-            for (Path fd : (Iterable<Path>) fds::iterator) {
-                try {
-                    Path target = Files.readSymbolicLink(fd);
-                    if (target.toString().endsWith(".jar") && Files.isRegularFile(target)) {
-                        return Integer.parseInt(fd.getFileName().toString());
-                    }
-                }
-                catch (IOException ex) {
-                    // closed while listing: look at the next one
-                }
-            }
-        }
-        throw new IllegalStateException("this JVM holds no jar open");
+    /** A pipe as a parent would pass it: plain descriptors, adopted (and so made close-on-exec) by their owners. */
+    private static int[] rawPipe() {
+        int[] fds = new int[2];
+        assertThat(RawFds.pipe(fds)).isZero();
+        return fds;
     }
 
     private static ConfigurableApplicationContext run(Class<?> application, String... args) {

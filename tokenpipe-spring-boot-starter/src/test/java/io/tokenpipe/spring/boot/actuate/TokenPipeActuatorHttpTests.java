@@ -64,7 +64,7 @@ class TokenPipeActuatorHttpTests {
         assertThat(details.get("platform").asString()).startsWith("Linux");
         reader.close();
         pipe.close();
-        assertThat(FdCount.openFdCount()).isEqualTo(before);
+        FdCount.assertBackTo(before, "closing the pipe");
         System.out.println("GET /actuator/health/tokenPipe -> " + response.body());
     }
 
@@ -89,7 +89,7 @@ class TokenPipeActuatorHttpTests {
         assertThat(pipes.get(0).get("openEnds").get(0).asString()).isEqualTo("read");
         pipe.close();
         assertThat(json.readTree(get("/actuator/tokenpipes").body()).get("pipes").size()).isZero();
-        assertThat(FdCount.openFdCount()).isEqualTo(before);
+        FdCount.assertBackTo(before, "closing the pipe");
         System.out.println("GET /actuator/tokenpipes -> " + response.body());
     }
 
