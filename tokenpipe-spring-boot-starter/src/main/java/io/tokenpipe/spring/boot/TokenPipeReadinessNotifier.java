@@ -5,6 +5,7 @@ import java.util.concurrent.atomic.AtomicReference;
 
 import io.tokenpipe.TokenPipeEnd;
 import io.tokenpipe.TokenPipeEndStatus;
+import io.tokenpipe.internal.Errno;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
@@ -209,8 +210,8 @@ class TokenPipeReadinessNotifier implements SmartApplicationListener {
             }
             else {
                 logger.warn("Application " + outcome + " but token " + token + " could not be written to fd " + this.fd
-                        + ": " + TokenPipeEndStatus.of(status).map(Enum::name).orElse(String.valueOf(status))
-                        + " (errno " + adopted.lastErrno() + "; errno 32, EPIPE, means the reading process is gone)");
+                        + ": " + TokenPipeEndStatus.of(status).map(Enum::name).orElse(String.valueOf(status)) + " "
+                        + Errno.describe(adopted.lastErrno()));
             }
         }
         finally {

@@ -76,6 +76,16 @@ class TokenPipeReadinessNotifierTests {
     }
 
     @Test
+    void aParentThatStoppedWaitingDoesNotStopTheApplication(CapturedOutput output) {
+        reader.close();
+        try (ConfigurableApplicationContext context = run(PlainApplication.class, "--tokenpipe.notify.fd=" + this.writeFd)) {
+            assertThat(context.isActive()).isTrue();
+            assertThat(output).contains("Application ready but token 1 could not be written to fd " + this.writeFd
+                    + ": TS_ERR EPIPE (Broken pipe)");
+        }
+    }
+
+    @Test
     void writesTheConfiguredReadyToken() {
         try (ConfigurableApplicationContext context = run(PlainApplication.class,
                 "--tokenpipe.notify.fd=" + this.writeFd, "--tokenpipe.notify.ready-token=7")) {
