@@ -90,8 +90,10 @@ class BadInputIT {
         try (TokenPipe pipe = TokenPipe.make().orElseThrow();
              TokenPipeEnd reader = pipe.takeReadEnd();
              TokenPipeEnd writer = pipe.takeWriteEnd()) {
-            TokenPipeEnd closed = TokenPipe.make().orElseThrow().takeReadEnd();
+            TokenPipe other = TokenPipe.make().orElseThrow();
+            TokenPipeEnd closed = other.takeReadEnd();
             closed.close();
+            other.close(); // its write end, never taken: left to the Cleaner it closed during a later test
             for (int childFd : new int[] {0, 1, 2, -1, Integer.MIN_VALUE}) {
                 assertThatIllegalArgumentException()
                         .isThrownBy(() -> ChildProcess.builder("true").passEnd(writer, childFd))

@@ -1,0 +1,10 @@
+/**
+ * Spring Boot auto-configuration for token pipes: {@link io.tokenpipe.spring.boot.TokenPipeFactory}, its
+ * {@code tokenpipe.*} properties, the readiness notification to a parent process, and the failure analysis
+ * of bad values. Nothing here needs actuator or Micrometer; those integrations live in
+ * {@code io.tokenpipe.spring.boot.actuate}.
+ */
+@NullMarked
+package io.tokenpipe.spring.boot;
+
+import org.jspecify.annotations.NullMarked;

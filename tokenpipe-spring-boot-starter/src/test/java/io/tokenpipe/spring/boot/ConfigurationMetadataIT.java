@@ -1,0 +1,103 @@
+package io.tokenpipe.spring.boot;
+
+import java.beans.PropertyDescriptor;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
+
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.beans.BeanUtils;
+import org.springframework.beans.BeanWrapperImpl;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Reads the built jar (after {@code package}) and checks that its configuration metadata lists every
+ * property of {@link TokenPipeProperties}, with a description and the real default, plus
+ * {@code management.health.tokenpipe.enabled}; and that the jar registers its auto-configurations, failure
+ * analyzer and listener.
+ */
+class ConfigurationMetadataIT {
+
+    private static final JsonMapper json = JsonMapper.builder().build();
+
+    @Test
+    void metadataListsEveryPropertyWithDescriptionAndDefault() throws IOException {
+        JsonNode metadata = json.readTree(read("META-INF/spring-configuration-metadata.json"));
+        Map<String, JsonNode> listed = new LinkedHashMap<>();
+        metadata.get("properties").forEach((property) -> listed.put(property.get("name").asString(), property));
+
+        Map<String, Object> expected = new LinkedHashMap<>();
+        collect("tokenpipe", new TokenPipeProperties(), expected);
+        assertThat(expected).containsOnlyKeys("tokenpipe.enabled", "tokenpipe.max-open-pipes", "tokenpipe.notify.fd",
+                "tokenpipe.notify.ready-token", "tokenpipe.notify.failure-token");
+        expected.put("management.health.tokenpipe.enabled", true);
+
+        assertThat(listed).containsKeys(expected.keySet().toArray(String[]::new));
+        expected.forEach((name, defaultValue) -> {
+            JsonNode property = listed.get(name);
+            assertThat(property.path("description").asString()).as("description of %s", name).isNotBlank();
+            if (defaultValue == null) {
+                assertThat(property.has("defaultValue")).as("%s has no default", name).isFalse();
+            }
+            else {
+                assertThat(property.get("defaultValue").asString()).as("default of %s", name)
+                    .isEqualTo(defaultValue.toString());
+            }
+        });
+        assertThat(listed.get("tokenpipe.enabled").get("description").asString()).startsWith("Whether");
+        assertThat(listed.get("management.health.tokenpipe.enabled").get("description").asString()).startsWith("Whether");
+    }
+
+    @Test
+    void jarRegistersAutoConfigurationsAnalyzerAndListener() throws IOException {
+        assertThat(read("META-INF/spring/org.springframework.boot.autoconfigure.AutoConfiguration.imports").lines())
+            .containsExactly("io.tokenpipe.spring.boot.TokenPipeAutoConfiguration",
+                    "io.tokenpipe.spring.boot.actuate.TokenPipeHealthContributorAutoConfiguration",
+                    "io.tokenpipe.spring.boot.actuate.TokenPipeMetricsAutoConfiguration",
+                    "io.tokenpipe.spring.boot.actuate.TokenPipesEndpointAutoConfiguration");
+        assertThat(read("META-INF/spring.factories"))
+            .contains("org.springframework.boot.diagnostics.FailureAnalyzer=\\\nio.tokenpipe.spring.boot.TokenPipeFailureAnalyzer")
+            .contains("org.springframework.context.ApplicationListener=\\\nio.tokenpipe.spring.boot.TokenPipeReadinessNotifier");
+        assertThat(read("META-INF/spring-autoconfigure-metadata.properties"))
+            .contains("TokenPipeMetricsAutoConfiguration.ConditionalOnClass=io.micrometer.core.instrument.MeterRegistry");
+    }
+
+    /** Property names (kebab-case) and their defaults, from the bean itself, nested groups included. */
+    private static void collect(String prefix, Object bean, Map<String, Object> into) {
+        BeanWrapperImpl wrapper = new BeanWrapperImpl(bean);
+        for (PropertyDescriptor descriptor : BeanUtils.getPropertyDescriptors(bean.getClass())) {
+            if (descriptor.getName().equals("class")) {
+                continue;
+            }
+            String name = prefix + "." + descriptor.getName().replaceAll("([A-Z])", "-$1").toLowerCase();
+            Object value = wrapper.getPropertyValue(descriptor.getName());
+            if (descriptor.getWriteMethod() == null && value != null) {
+                collect(name, value, into);
+            }
+            else {
+                into.put(name, value);
+            }
+        }
+    }
+
+    private static String read(String entry) throws IOException {
+        Path jar = Path.of(System.getProperty("tokenpipe.starter.jar"));
+        try (ZipFile zip = new ZipFile(jar.toFile())) {
+            ZipEntry found = zip.getEntry(entry);
+            assertThat(found).as("%s in %s", entry, jar).isNotNull();
+            try (InputStream in = zip.getInputStream(found)) {
+                return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            }
+        }
+    }
+
+}

@@ -1,0 +1,83 @@
+package io.tokenpipe.spring.boot.actuate;
+
+import java.util.List;
+import java.util.Map;
+
+import io.tokenpipe.TokenPipe;
+import io.tokenpipe.spring.boot.TokenPipeFactory;
+import io.tokenpipe.testing.FdCount;
+import io.tokenpipe.testing.JavaChild;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.health.contributor.Status;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+/**
+ * {@link TokenPipeHealthIndicator}: UP with details, UP at the limit, DOWN while the OS refuses pipes (in a
+ * child JVM whose descriptor limit is small) and UP again once descriptors are free.
+ */
+@ExtendWith(FdCount.class)
+@Timeout(90)
+class TokenPipeHealthIndicatorTests {
+
+    @Test
+    void upWithCountsLimitFdsAndPlatformButNoPathsOrEnvironment() {
+        try (TokenPipeFactory factory = new TokenPipeFactory(16)) {
+            TokenPipe pipe = factory.create("worker");
+            pipe.takeReadEnd().close();
+            factory.create("done").close();
+            Health health = new TokenPipeHealthIndicator(factory).health(true);
+            assertThat(health.getStatus()).isEqualTo(Status.UP);
+            Map<String, Object> details = health.getDetails();
+            assertThat(details).containsOnlyKeys("openPipes", "openEnds", "created", "closed", "failed", "rejected",
+                    "maxOpenPipes", "limitReached", "openFds", "openFdLimit", "platform");
+            assertThat(details).containsEntry("openPipes", 1)
+                .containsEntry("openEnds", 1)
+                .containsEntry("created", 2L)
+                .containsEntry("closed", 1L)
+                .containsEntry("failed", 0L)
+                .containsEntry("rejected", 0L)
+                .containsEntry("maxOpenPipes", 16)
+                .containsEntry("limitReached", false);
+            // FdCount leaves out what the JVM opens under /proc and /sys for a moment; the detail counts everything.
+            assertThat((long) details.get("openFds")).isCloseTo(FdCount.openFdCount(), within(3L));
+            assertThat((long) details.get("openFdLimit")).isPositive();
+            assertThat((String) details.get("platform")).startsWith("Linux ").doesNotContain("/");
+            pipe.close();
+        }
+    }
+
+    @Test
+    void staysUpWhenTheLimitIsReached() {
+        try (TokenPipeFactory factory = new TokenPipeFactory(1)) {
+            TokenPipe only = factory.create("only");
+            try {
+                factory.create("one-too-many");
+            }
+            catch (IllegalStateException expected) {
+                // refused by the limit
+            }
+            Health health = new TokenPipeHealthIndicator(factory).health(true);
+            assertThat(health.getStatus()).isEqualTo(Status.UP);
+            assertThat(health.getDetails()).containsEntry("limitReached", true).containsEntry("rejected", 1L);
+            only.close();
+        }
+    }
+
+    @Test
+    void downWhileTheSystemRefusesPipesAndUpOnceDescriptorsAreFree() throws Exception {
+        JavaChild.Result result = JavaChild.runUnderShell("ulimit -n 200;", List.of(), EmfileHealthChild.class);
+        assertThat(result.exitCode).as(result.output).isZero();
+        assertThat(result.output).contains("before=UP")
+            .contains("refused=Cannot create token pipe 'filler': pipe() failed: EMFILE (Too many open files) errno=24")
+            .contains("during=DOWN error=pipe() failed: EMFILE (Too many open files) failed=1 lastFailure=pipe() failed:"
+                    + " EMFILE (Too many open files)")
+            .contains("after=UP failed=1");
+    }
+
+}
