@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.tokenpipe.internal.Errno;
 import io.tokenpipe.internal.ThreadContext;
 import io.tokenpipe.testing.FdCount;
+import io.tokenpipe.testing.TestThreads;
 import io.tokenpipe.testing.NativeThreads;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -38,7 +39,7 @@ class TokenPipeConcurrencyTest {
             List<Thread> writerThreads = new ArrayList<>();
             for (int w = 0; w < writers; w++) {
                 int token = 10 + w;
-                writerThreads.add(start(() -> {
+                writerThreads.add(TestThreads.start(() -> {
                     for (int i = 0; i < perWriter; i++) {
                         assertThat(writer.tokenWrite(token)).isZero();
                     }
@@ -49,7 +50,7 @@ class TokenPipeConcurrencyTest {
             List<Thread> readerThreads = new ArrayList<>();
             for (int r = 0; r < readers; r++) {
                 int[] mine = counts[r];
-                readerThreads.add(start(() -> {
+                readerThreads.add(TestThreads.start(() -> {
                     while (true) {
                         int token = reader.tokenRead();
                         if (token == TS_EOS) {
@@ -61,9 +62,9 @@ class TokenPipeConcurrencyTest {
                     }
                 }));
             }
-            joinAll(writerThreads);
+            TestThreads.joinAll(writerThreads, Duration.ofSeconds(30));
             writer.close();
-            joinAll(readerThreads);
+            TestThreads.joinAll(readerThreads, Duration.ofSeconds(30));
             assertThat(eosSeen).hasValue(readers);
             for (int w = 0; w < writers; w++) {
                 int total = 0;
@@ -150,7 +151,7 @@ class TokenPipeConcurrencyTest {
             TokenPipeEnd oldWriter = old.takeWriteEnd();
             CountDownLatch started = new CountDownLatch(1);
             AtomicLong stolen = new AtomicLong();
-            Thread reader = start(() -> {
+            Thread reader = TestThreads.start(() -> {
                 started.countDown();
                 while (true) {
                     int token = oldReader.tokenRead();
@@ -252,9 +253,9 @@ class TokenPipeConcurrencyTest {
             List<Thread> threads = new ArrayList<>();
             for (int i = 0; i < 5; i++) {
                 long millis = 20L * (i + 1);
-                threads.add(start(() -> results.add(reader.tokenRead(Duration.ofMillis(millis)))));
+                threads.add(TestThreads.start(() -> results.add(reader.tokenRead(Duration.ofMillis(millis)))));
             }
-            joinAll(threads);
+            TestThreads.joinAll(threads, Duration.ofSeconds(30));
             assertThat(results).containsOnly(TS_TIMEOUT).hasSize(5);
         }
     }
@@ -272,19 +273,6 @@ class TokenPipeConcurrencyTest {
                 assertThat(reader.tokenRead()).isEqualTo(TS_ERR);
             }
             reader.close();
-        }
-    }
-
-    private static Thread start(Runnable body) {
-        Thread thread = new Thread(body);
-        thread.start();
-        return thread;
-    }
-
-    private static void joinAll(List<Thread> threads) throws InterruptedException {
-        for (Thread thread : threads) {
-            thread.join(30_000);
-            assertThat(thread.isAlive()).as("thread finished").isFalse();
         }
     }
 

@@ -6,7 +6,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.tokenpipe.TokenPipe;
 import io.tokenpipe.TokenPipeEnd;
 import io.tokenpipe.testing.FdCount;
+import io.tokenpipe.testing.TestThreads;
 import io.tokenpipe.testing.JavaChild;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicIntegerArray;
@@ -49,7 +51,7 @@ class LoadIT {
             List<Thread> readerThreads = new ArrayList<>();
             for (int r = 0; r < readers; r++) {
                 int index = r;
-                readerThreads.add(start(() -> {
+                readerThreads.add(TestThreads.start(() -> {
                     while (true) {
                         int token = reader.tokenRead();
                         if (token == TS_EOS) {
@@ -61,9 +63,9 @@ class LoadIT {
                     }
                 }));
             }
-            joinAll(writerThreads);
+            TestThreads.joinAll(writerThreads, Duration.ofSeconds(120));
             writer.close();
-            joinAll(readerThreads);
+            TestThreads.joinAll(readerThreads, Duration.ofSeconds(120));
         }
         // every (writer, sequence % 32) value was written 100000 / 32 times: it must be read exactly that often
         for (int token = 0; token < 256; token++) {
@@ -81,7 +83,7 @@ class LoadIT {
         try (TokenPipe pipe = TokenPipe.make().orElseThrow(); TokenPipeEnd reader = pipe.takeReadEnd()) {
             TokenPipeEnd writer = pipe.takeWriteEnd();
             List<Thread> writerThreads = startWriters(writer);
-            Thread closer = start(() -> {
+            Thread closer = TestThreads.start(() -> {
                 joinAllUnchecked(writerThreads);
                 writer.close();
             });
@@ -117,7 +119,7 @@ class LoadIT {
         List<Thread> threads = new ArrayList<>();
         for (int w = 0; w < WRITERS; w++) {
             int id = w;
-            threads.add(start(() -> {
+            threads.add(TestThreads.start(() -> {
                 for (int sequence = 0; sequence < TOKENS_PER_WRITER; sequence++) {
                     assertThat(writer.tokenWrite(id << 5 | sequence % SEQUENCE_MODULUS)).isZero();
                 }
@@ -126,22 +128,9 @@ class LoadIT {
         return threads;
     }
 
-    private static Thread start(Runnable body) {
-        Thread thread = new Thread(body);
-        thread.start();
-        return thread;
-    }
-
-    private static void joinAll(List<Thread> threads) throws InterruptedException {
-        for (Thread thread : threads) {
-            thread.join(120_000);
-            assertThat(thread.isAlive()).isFalse();
-        }
-    }
-
     private static void joinAllUnchecked(List<Thread> threads) {
         try {
-            joinAll(threads);
+            TestThreads.joinAll(threads, Duration.ofSeconds(120));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -7,6 +7,7 @@ import io.tokenpipe.TokenPipeEnd;
 import io.tokenpipe.internal.NativeIo;
 import io.tokenpipe.internal.ThreadContext;
 import io.tokenpipe.testing.FdCount;
+import io.tokenpipe.testing.TestThreads;
 import io.tokenpipe.testing.Signals;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -48,7 +49,7 @@ class SignalStormIT {
         for (int i = 0; i < READERS; i++) {
             TokenPipeEnd end = readEnds.get(i);
             boolean timed = i % 2 == 1;
-            readers.add(start(() -> {
+            readers.add(TestThreads.start(() -> {
                 readerTids.add(ThreadContext.current().threadId());
                 for (int expected = 0; expected < TOKENS_PER_READER; expected++) {
                     int token = timed ? end.tokenRead(Duration.ofSeconds(60)) : end.tokenRead();
@@ -59,7 +60,7 @@ class SignalStormIT {
                 }
             }));
         }
-        Thread writer = start(() -> {
+        Thread writer = TestThreads.start(() -> {
             for (int t = 0; t < TOKENS_PER_READER; t++) {
                 for (TokenPipeEnd end : writeEnds) {
                     if (end.tokenWrite(t & 0xFF) != 0) {
@@ -73,7 +74,7 @@ class SignalStormIT {
         });
         AtomicBoolean done = new AtomicBoolean();
         AtomicLong signals = new AtomicLong();
-        Thread storm = start(() -> {
+        Thread storm = TestThreads.start(() -> {
             while (!done.get()) {
                 Signals.toThisProcess(Signals.SIGWINCH);
                 Signals.toThisProcess(Signals.SIGCONT);
@@ -101,11 +102,5 @@ class SignalStormIT {
         Figures.report("signals while readers wait (SIGWINCH, SIGCONT at the process; wake-up signal at each reader)",
                 signals.get() + " signals, " + READERS * TOKENS_PER_READER + " tokens",
                 "0 spurious statuses, 0 EINTR surfaced");
-    }
-
-    private static Thread start(Runnable body) {
-        Thread thread = new Thread(body);
-        thread.start();
-        return thread;
     }
 }
