@@ -256,6 +256,9 @@ public class BackgroundWorker implements SmartLifecycle, DisposableBean {
     }
 
     private String action(int result) {
+        if (isStopping()) {
+            return "None: the application was asked to stop (SIGTERM, Ctrl-C) while its worker was preparing.";
+        }
         if (result == WorkerMain.TOKEN_FAILED) {
             return "The worker's output above says why its preparation failed."
                     + (this.settings.isFail() ? " It failed on purpose: demo.worker.fail=true." : "");

@@ -25,9 +25,9 @@ import org.springframework.core.env.StandardEnvironment;
 
 /**
  * {@code --demo.daemon-wait=true}, the Java counterpart of bitcoind {@code -daemonwait}: starts a detached copy
- * of this application (a new session, output to {@code demo.log-file}) with the write end of a token pipe at its
- * fd 3 and {@code --tokenpipe.notify.fd=3}, so that the starter's readiness notifier writes 1 once the copy is
- * ready or 0 if its start-up fails. Then it waits for that token and exits:
+ * of this application (a new session, input from /dev/null, output to {@code demo.log-file}) with the write end
+ * of a token pipe at its fd 3 and {@code --tokenpipe.notify.fd=3}, so that the starter's readiness notifier
+ * writes 1 once the copy is ready or 0 if its start-up fails. Then it waits for that token and exits:
  * <ul>
  * <li>token 1: prints "demo-app started, pid N" and exits 0; the copy keeps running;</li>
  * <li>token 0: prints the reason (from the copy's failure report in its log) and exits 1;</li>
@@ -50,6 +50,8 @@ final class DaemonLauncher {
     static final int EXIT_FAILED = 1;
 
     private static final String PREFIX = "demo-app launcher: ";
+
+    private static final Path DEV_NULL = Path.of("/dev/null");
 
     /** How long to wait for a copy that failed (token 0) or closed the pipe to exit, for its exit code. */
     private static final Duration EXIT_WAIT = Duration.ofSeconds(15);
@@ -186,6 +188,7 @@ final class DaemonLauncher {
                 daemon = ChildProcess.builder(command)
                     .passEnd(pipe.takeWriteEnd(), NOTIFY_FD) // start() closes our copy: its exit means end of stream
                     .detached(true)
+                    .redirectInput(DEV_NULL) // like a daemon(3): it holds on to nothing of the launcher's terminal
                     .redirectOutput(log)
                     .redirectError(log)
                     .start();

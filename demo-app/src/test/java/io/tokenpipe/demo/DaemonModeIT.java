@@ -1,6 +1,7 @@
 package io.tokenpipe.demo;
 
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.regex.Pattern;
@@ -60,6 +61,10 @@ class DaemonModeIT {
         long daemon = Long.parseLong(launcher.await(DAEMON_STARTED));
         assertThat(Processes.isRunning(daemon)).as("the daemon runs after the launcher exited").isTrue();
         assertThat(Processes.stat(daemon)[3]).as("the daemon leads its own session").isEqualTo(Long.toString(daemon));
+        Path fds = Path.of("/proc", Long.toString(daemon), "fd");
+        assertThat(Files.readSymbolicLink(fds.resolve("0"))).isEqualTo(Path.of("/dev/null"));
+        assertThat(Files.readSymbolicLink(fds.resolve("1"))).isEqualTo(this.log.toRealPath());
+        assertThat(Files.readSymbolicLink(fds.resolve("2"))).isEqualTo(this.log.toRealPath());
         long worker = this.processes.track(Long.parseLong(DemoProcesses.awaitMatch(this.log, DemoProcesses.WORKER_PID,
                 DemoProcesses.START_UP)));
         assertThat(Processes.stat(worker)[1]).as("the worker's parent").isEqualTo(Long.toString(daemon));

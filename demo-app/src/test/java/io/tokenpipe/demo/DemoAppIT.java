@@ -1,10 +1,13 @@
 package io.tokenpipe.demo;
 
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.jar.JarEntry;
+import java.util.jar.JarFile;
 
 import com.jayway.jsonpath.JsonPath;
 import io.tokenpipe.testing.Processes;
@@ -169,6 +172,24 @@ class DemoAppIT {
         DemoProcesses.assertGone(worker, GONE, "worker of a SIGKILLed application");
         // the worker inherited the application's output file and wrote its last words there
         assertThat(app.text()).contains("lifeline closed (TS_EOS): the application is gone, so the worker exits");
+    }
+
+    @Test
+    void packagedJarDocumentsTheDemoPropertiesForIdes() throws Exception {
+        try (JarFile jar = new JarFile(DemoProcesses.jar().toFile())) {
+            assertThat(jar.getManifest().getMainAttributes().getValue("Start-Class"))
+                .isEqualTo(DemoApplication.class.getName());
+            JarEntry entry = jar.getJarEntry("META-INF/spring-configuration-metadata.json");
+            assertThat(entry).isNotNull();
+            String metadata = new String(jar.getInputStream(entry).readAllBytes(), StandardCharsets.UTF_8);
+            assertThat((List<String>) JsonPath.read(metadata, "$.properties[*].name")).containsExactlyInAnyOrder(
+                    "demo.daemon-wait", "demo.daemon-wait-timeout", "demo.log-file", "demo.worker.crash",
+                    "demo.worker.delay", "demo.worker.fail", "demo.worker.timeout");
+            assertThat((List<Object>) JsonPath.read(metadata, "$.properties[?(@.name == 'demo.worker.delay')].defaultValue"))
+                .containsExactly("2s");
+            assertThat((List<Object>) JsonPath.read(metadata, "$.properties[*].description")).hasSize(7)
+                .allSatisfy((description) -> assertThat((String) description).isNotBlank());
+        }
     }
 
     private static void awaitReadiness(DemoProcesses.Run app, int port, String expected) throws Exception {
