@@ -33,7 +33,8 @@ import org.springframework.stereotype.Component;
  * READY; token 0, end of stream (it died) or the timeout fail start-up with a {@link WorkerStartupException},
  * after the worker was stopped and reaped.</li>
  * <li>{@link #stop()} (at shutdown, after the web server stopped) sends SIGTERM, reaps the worker and closes
- * both pipes. The application never writes to the lifeline: the worker exits when it reads end of stream on
+ * both pipes. The worker runs in its own session, so that signals from the terminal (Ctrl-C) reach only the
+ * application, which then stops the worker in this order. The application never writes to the lifeline: the worker exits when it reads end of stream on
  * it, so it cannot outlive the application even when the application is killed with SIGKILL.</li>
  * </ul>
  *
@@ -143,6 +144,9 @@ public class BackgroundWorker implements SmartLifecycle, DisposableBean {
                     .environment(WorkerMain.READY_FD_VARIABLE, Integer.toString(READINESS_FD))
                     .passEnd(lifelinePipe.takeReadEnd(), LIFELINE_FD)
                     .environment(WorkerMain.LIFELINE_FD_VARIABLE, Integer.toString(LIFELINE_FD))
+                    // Its own session: a Ctrl-C (or a hang-up) of the terminal reaches only the application, which
+                    // then stops the worker in order. The lifeline makes sure it never outlives the application.
+                    .detached(true)
                     .start();
             }
             catch (IOException | RuntimeException ex) {
@@ -274,12 +278,14 @@ public class BackgroundWorker implements SmartLifecycle, DisposableBean {
         return "See the log above.";
     }
 
-    private static void awaitExit(ChildProcess child, Duration timeout) {
+    /** Whether the child exited within {@code timeout}; an interrupt ends the wait early but stays set. */
+    private static boolean awaitExit(ChildProcess child, Duration timeout) {
         try {
-            child.waitFor(timeout);
+            return child.waitFor(timeout);
         }
         catch (InterruptedException ex) {
             Thread.currentThread().interrupt();
+            return false;
         }
     }
 
@@ -362,19 +368,11 @@ public class BackgroundWorker implements SmartLifecycle, DisposableBean {
     /** SIGTERM, then SIGKILL if it has not exited within the grace period; returns the exit code once reaped. */
     private static int terminate(ChildProcess child) {
         child.destroy();
-        boolean interrupted = false;
-        try {
-            if (!child.waitFor(STOP_GRACE)) {
-                logger.warn("Worker pid {} did not exit within {} of SIGTERM: sending SIGKILL", child.pid(),
-                        Durations.format(STOP_GRACE));
-            }
-        }
-        catch (InterruptedException ex) {
-            interrupted = true;
-        }
-        child.close(); // SIGKILL if it still runs; returns once it is reaped
-        if (interrupted) {
-            Thread.currentThread().interrupt();
+        if (!awaitExit(child, STOP_GRACE)) {
+            logger.warn("Worker pid {} did not exit within {} of SIGTERM: sending SIGKILL", child.pid(),
+                    Durations.format(STOP_GRACE));
+            child.destroyForcibly(); // close() would not: the worker is detached
+            awaitExit(child, STOP_GRACE);
         }
         return child.exitValue().orElse(-1);
     }

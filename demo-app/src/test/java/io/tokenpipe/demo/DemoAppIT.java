@@ -102,6 +102,8 @@ class DemoAppIT {
         String pipes = DemoProcesses.get(port, "/actuator/tokenpipes").body();
         assertThat((List<String>) JsonPath.read(pipes, "$.pipes[*].name")).as(pipes).containsExactly("worker-lifeline");
         assertThat(Processes.stat(worker)[1]).as("the worker's parent").isEqualTo(Long.toString(app.process().pid()));
+        assertThat(Processes.stat(worker)[3]).as("the worker's own session, out of the terminal's reach")
+            .isEqualTo(Long.toString(worker));
 
         app.process().destroy(); // SIGTERM
         assertThat(app.awaitExit(EXIT)).isEqualTo(143);

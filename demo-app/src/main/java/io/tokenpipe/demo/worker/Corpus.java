@@ -40,7 +40,7 @@ final class Corpus {
         String[] words = new String[wordsPerDocument];
         for (int i = 0; i < words.length; i++) {
             double skew = random.nextDouble();
-            words[i] = vocabulary[(int) (vocabulary.length * skew * skew * skew)]; // low indexes are common
+            words[i] = vocabulary[(int) (vocabulary.length * skew * skew)]; // low indexes are common
         }
         return words;
     }
