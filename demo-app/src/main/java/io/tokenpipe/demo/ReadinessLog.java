@@ -13,6 +13,7 @@ class ReadinessLog {
 
     private static final Logger logger = LoggerFactory.getLogger(ReadinessLog.class);
 
+    /** Logs the new readiness state and what the readiness probe answers now. */
     @EventListener
     void onReadinessChange(AvailabilityChangeEvent<ReadinessState> event) {
         ReadinessState state = event.getState();
