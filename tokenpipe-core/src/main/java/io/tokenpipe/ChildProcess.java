@@ -173,6 +173,7 @@ public final class ChildProcess implements AutoCloseable {
         private final List<Integer> childFds = new ArrayList<>();
         private final Map<String, String> environment = new LinkedHashMap<>();
         private Path directory;
+        private Path stdin;
         private Path stdout;
         private Path stderr;
         private boolean detached;
@@ -261,6 +262,16 @@ public final class ChildProcess implements AutoCloseable {
             return this;
         }
 
+        /**
+         * The file the child's standard input (fd 0) reads from, opened read-only (it must exist: a missing one
+         * fails {@link #start()}); null (default) to inherit. A daemon usually reads {@code /dev/null}, so that it
+         * does not hold on to the terminal or pipe that started it.
+         */
+        public Builder redirectInput(Path file) {
+            this.stdin = file == null ? null : file.toAbsolutePath().normalize();
+            return this;
+        }
+
         /** The file the child's standard output (fd 1) goes to, created or truncated; null (default) to inherit. */
         public Builder redirectOutput(Path file) {
             this.stdout = file == null ? null : file.toAbsolutePath().normalize();
@@ -291,7 +302,7 @@ public final class ChildProcess implements AutoCloseable {
          * @return the running child
          * @throws IOException naming the program and the reason (e.g. {@code Cannot run program "x": ENOENT (No
          *         such file or directory)}; EACCES for a directory or a file that is not executable; a missing
-         *         working directory; a redirect file that cannot be created)
+         *         working directory; a redirect file that cannot be created, an input file that cannot be opened)
          * @throws IllegalStateException if this builder already started a process, or a passed end was closed
          *         after it was passed
          * @throws UnsupportedOperationException on Windows, and where the native layer cannot load
@@ -327,6 +338,7 @@ public final class ChildProcess implements AutoCloseable {
                 int pid = new ProcessLauncher(command)
                         .environment(environmentEntries())
                         .directory(directory)
+                        .input(stdin)
                         .redirects(stdout, stderr)
                         .detached(detached)
                         .pass(fds, targets)

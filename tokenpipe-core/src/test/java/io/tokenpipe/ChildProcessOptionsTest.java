@@ -49,6 +49,44 @@ class ChildProcessOptionsTest {
     }
 
     @Test
+    void inputComesFromItsFile() throws Exception {
+        Path in = temp.resolve("in.txt");
+        Path out = temp.resolve("out.txt");
+        Files.writeString(in, "line one\nline two\n");
+        try (ChildProcess child = ChildProcess.builder("sh", "-c", "cat; echo end")
+                .redirectInput(in).redirectOutput(out).start()) {
+            assertThat(child.waitFor()).isZero();
+        }
+        assertThat(Files.readString(out)).isEqualTo("line one\nline two\nend\n");
+        assertThat(Files.readString(in)).as("opened read-only, left as it was").isEqualTo("line one\nline two\n");
+    }
+
+    @Test
+    void aDaemonReadsDevNullInsteadOfWhatStartedIt() throws Exception {
+        Path out = temp.resolve("out.txt");
+        try (ChildProcess child = ChildProcess.builder("sh", "-c", "readlink /proc/$$/fd/0; cat; echo end-of-input")
+                .redirectInput(Path.of("/dev/null")).redirectOutput(out).detached(true).start()) {
+            assertThat(child.waitFor(PATIENCE)).isTrue();
+            assertThat(child.exitValue()).hasValue(0);
+        }
+        assertThat(Files.readString(out)).isEqualTo("/dev/null\nend-of-input\n");
+    }
+
+    @Test
+    void aMissingInputFileFailsTheStartNamingItAndLeaksNothing() throws Exception {
+        Path missing = temp.resolve("missing.txt");
+        try (TokenPipe pipe = TokenPipe.make().orElseThrow(); TokenPipeEnd reader = pipe.takeReadEnd()) {
+            TokenPipeEnd writer = pipe.takeWriteEnd();
+            assertThatIOException()
+                    .isThrownBy(() -> ChildProcess.builder("true").redirectInput(missing).passEnd(writer, 3).start())
+                    .withMessageContaining("input from " + missing)
+                    .withMessageContaining("ENOENT");
+            assertThat(writer.isOpen()).isFalse();
+            assertThat(reader.tokenRead(PATIENCE)).isEqualTo(TS_EOS);
+        }
+    }
+
+    @Test
     void environmentAndDirectoryReachTheChild() throws Exception {
         Path out = temp.resolve("env.txt");
         Path dir = Files.createDirectory(temp.resolve("work dir"));

@@ -21,7 +21,8 @@ import java.util.stream.Stream;
  *
  * <p>What the child gets, in the order the file actions run in the child:
  * <ol>
- *   <li>fd 1 and 2 opened on the redirect files (without O_CLOEXEC, so the program keeps them), or inherited;</li>
+ *   <li>fd 0 opened read-only on the input file, fd 1 and 2 on the redirect files (without O_CLOEXEC, so the
+ *       program keeps them), or inherited;</li>
  *   <li>each passed descriptor dup2'ed to its number. Before the spawn every passed descriptor is copied, in
  *       this process, above the highest target number (fcntl F_DUPFD_CLOEXEC), and the copies are the dup2
  *       sources: so no dup2 can overwrite a source another dup2 still needs (passing 3 at 4 and 4 at 3), and
@@ -43,6 +44,7 @@ import java.util.stream.Stream;
 public final class ProcessLauncher {
     private static final boolean MAC = Platform.isMac();
     private static final int F_DUPFD_CLOEXEC = MAC ? 67 : 1030;
+    private static final int O_RDONLY = 0;
     private static final int O_WRONLY = 1;
     private static final int O_CREAT = MAC ? 0x200 : 0x40;
     private static final int O_TRUNC = MAC ? 0x400 : 0x200;
@@ -61,6 +63,7 @@ public final class ProcessLauncher {
     private final List<String> command;
     private List<String> environment = List.of();
     private Path directory;
+    private Path stdin;
     private Path stdout;
     private Path stderr;
     private boolean detached;
@@ -82,6 +85,12 @@ public final class ProcessLauncher {
     /** An absolute directory for the child, or null to inherit this process's. */
     public ProcessLauncher directory(Path absoluteDirectory) {
         this.directory = absoluteDirectory;
+        return this;
+    }
+
+    /** An absolute file for the child's fd 0 (opened read-only; it must exist), null to inherit. */
+    public ProcessLauncher input(Path absoluteStdin) {
+        this.stdin = absoluteStdin;
         return this;
     }
 
@@ -211,6 +220,10 @@ public final class ProcessLauncher {
             throws IOException {
         // 1. Standard streams. The opens run before the dup2s below, so the temporary descriptor glibc opens
         //    the file at (then dup2s to 1 or 2 and closes) can never be one of the targets.
+        if (stdin != null) { // no O_CLOEXEC either, for the same reason
+            check(PosixSpawn.posix_spawn_file_actions_addopen(actions, 0, cString(stdin, encoding, strings), O_RDONLY,
+                    0), "posix_spawn_file_actions_addopen(0, " + stdin + ")");
+        }
         int flags = O_WRONLY | O_CREAT | O_TRUNC; // no O_CLOEXEC: the program must keep its stdout/stderr
         if (stdout != null) {
             check(PosixSpawn.posix_spawn_file_actions_addopen(actions, 1, cString(stdout, encoding, strings), flags,
@@ -253,7 +266,8 @@ public final class ProcessLauncher {
             throw new UnsupportedOperationException("posix_spawn_file_actions_addinherit_np is missing");
         }
         for (int fd = 0; fd <= 2; fd++) {
-            boolean redirected = (fd == 1 && stdout != null) || (fd == 2 && stderr != null);
+            boolean redirected = (fd == 0 && stdin != null) || (fd == 1 && stdout != null)
+                    || (fd == 2 && stderr != null);
             if (!redirected) {
                 check(SpawnInherit.posix_spawn_file_actions_addinherit_np(actions, fd),
                         "posix_spawn_file_actions_addinherit_np(" + fd + ")");
@@ -322,6 +336,9 @@ public final class ProcessLauncher {
         List<String> context = new ArrayList<>();
         if (directory != null) {
             context.add("in directory " + directory);
+        }
+        if (stdin != null) {
+            context.add("input from " + stdin);
         }
         if (stdout != null) {
             context.add("output to " + stdout);

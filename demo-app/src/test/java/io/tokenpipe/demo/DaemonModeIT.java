@@ -1,0 +1,136 @@
+package io.tokenpipe.demo;
+
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.regex.Pattern;
+
+import com.jayway.jsonpath.JsonPath;
+import io.tokenpipe.testing.Processes;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * {@code --demo.daemon-wait=true} with the packaged jar, as real processes: the launcher exits 0 once the
+ * detached copy is ready and 1 when it fails, dies without a token (where bitcoind exits 0) or is too slow,
+ * and nothing is left running after a failure or after the copy is stopped.
+ */
+@Timeout(180)
+class DaemonModeIT {
+
+    private static final Pattern DAEMON_STARTED = Pattern.compile("demo-app started, pid (\\d+)");
+
+    private static final Pattern DAEMON_PID = Pattern.compile("started pid (\\d+),");
+
+    private static final Duration LAUNCHER_EXIT = Duration.ofSeconds(120);
+
+    private static final Duration GONE = Duration.ofSeconds(30);
+
+    @TempDir
+    Path directory;
+
+    private DemoProcesses processes;
+
+    private Path log;
+
+    @BeforeEach
+    void noWorkerBefore() throws Exception {
+        assertThat(DemoProcesses.runningWorkers()).as("workers of the demo jar running before the test").isEmpty();
+        this.processes = new DemoProcesses(this.directory);
+        this.log = this.directory.resolve("daemon.log");
+    }
+
+    @AfterEach
+    void noWorkerAfter() throws Exception {
+        this.processes.killAll(); // a killed application's worker exits by its lifeline
+        DemoProcesses.assertNoWorkerRuns(GONE);
+    }
+
+    @Test
+    void launcherExitsZeroOnceTheDetachedCopyIsReadyAndTheCopyServesUntilKilled() throws Exception {
+        DemoProcesses.Run launcher = this.processes.start("launcher", "--demo.daemon-wait=true",
+                "--demo.log-file=daemon.log", "--demo.worker.delay=1s");
+        trackDaemonWhenStarted(launcher);
+        assertThat(launcher.awaitExit(LAUNCHER_EXIT)).as(launcher.text()).isZero();
+        long daemon = Long.parseLong(launcher.await(DAEMON_STARTED));
+        assertThat(Processes.isRunning(daemon)).as("the daemon runs after the launcher exited").isTrue();
+        assertThat(Processes.stat(daemon)[3]).as("the daemon leads its own session").isEqualTo(Long.toString(daemon));
+        Path fds = Path.of("/proc", Long.toString(daemon), "fd");
+        assertThat(Files.readSymbolicLink(fds.resolve("0"))).isEqualTo(Path.of("/dev/null"));
+        assertThat(Files.readSymbolicLink(fds.resolve("1"))).isEqualTo(this.log.toRealPath());
+        assertThat(Files.readSymbolicLink(fds.resolve("2"))).isEqualTo(this.log.toRealPath());
+        long worker = this.processes.track(Long.parseLong(DemoProcesses.awaitMatch(this.log, DemoProcesses.WORKER_PID,
+                DemoProcesses.START_UP)));
+        assertThat(Processes.stat(worker)[1]).as("the worker's parent").isEqualTo(Long.toString(daemon));
+
+        int port = Integer.parseInt(DemoProcesses.awaitMatch(this.log, DemoProcesses.PORT, DemoProcesses.START_UP));
+        HttpResponse<String> readiness = DemoProcesses.get(port, "/actuator/health/readiness");
+        assertThat(readiness.statusCode()).as(readiness.body()).isEqualTo(200);
+        assertThat((String) JsonPath.read(readiness.body(), "$.status")).isEqualTo("UP");
+        String view = DemoProcesses.get(port, "/worker").body();
+        assertThat((Integer) JsonPath.read(view, "$.pid")).as(view).isEqualTo((int) worker);
+        assertThat((Integer) JsonPath.read(view, "$.token")).isEqualTo(1);
+
+        ProcessHandle.of(daemon).orElseThrow().destroy(); // kill N (SIGTERM)
+        DemoProcesses.assertGone(daemon, GONE, "daemon");
+        DemoProcesses.assertGone(worker, GONE, "worker");
+        assertThat(DemoProcesses.read(this.log)).contains("Stopping worker pid " + worker + " (SIGTERM)",
+                "Worker pid " + worker + " exited with code 143");
+    }
+
+    @Test
+    void launcherExitsOneWithTheReasonWhenTheCopyFails() throws Exception {
+        DemoProcesses.Run launcher = this.processes.start("launcher", "--demo.daemon-wait=true",
+                "--demo.log-file=daemon.log", "--demo.worker.crash=true", "--demo.worker.delay=0s");
+        trackDaemonWhenStarted(launcher);
+        assertThat(launcher.awaitExit(LAUNCHER_EXIT)).as(launcher.text()).isEqualTo(1);
+        long daemon = Long.parseLong(launcher.await(DAEMON_PID));
+        long worker = this.processes.track(Long.parseLong(DemoProcesses.awaitMatch(this.log, DemoProcesses.WORKER_PID,
+                DemoProcesses.START_UP)));
+        assertThat(launcher.text()).contains("demo-app pid " + daemon + " failed to start (token 0) and exited with"
+                + " code 1: worker pid " + worker + " exited with code 3 before signalling readiness")
+            .doesNotContain("demo-app started");
+        DemoProcesses.assertGone(daemon, GONE, "daemon");
+        DemoProcesses.assertGone(worker, GONE, "worker");
+    }
+
+    @Test
+    void launcherExitsOneWhenTheCopyDiesWithoutAToken() throws Exception {
+        // bitcoind -daemonwait exits 0 here: it takes the end of stream for a token
+        DemoProcesses.Run launcher = this.processes.start("launcher", "--demo.daemon-wait=true",
+                "--demo.log-file=daemon.log", "--demo.worker.delay=60s");
+        long daemon = trackDaemonWhenStarted(launcher);
+        long worker = this.processes.track(Long.parseLong(DemoProcesses.awaitMatch(this.log, DemoProcesses.WORKER_PID,
+                DemoProcesses.START_UP)));
+        ProcessHandle.of(daemon).orElseThrow().destroyForcibly(); // SIGKILL: no failure token can be written
+        assertThat(launcher.awaitExit(LAUNCHER_EXIT)).as(launcher.text()).isEqualTo(1);
+        assertThat(launcher.text())
+            .contains("demo-app pid " + daemon + " exited with code 137 before signalling readiness")
+            .doesNotContain("demo-app started");
+        DemoProcesses.assertGone(worker, GONE, "worker of the killed daemon (its lifeline closed)");
+    }
+
+    @Test
+    void launcherStopsACopyThatIsNotReadyInTimeAndExitsOne() throws Exception {
+        DemoProcesses.Run launcher = this.processes.start("launcher", "--demo.daemon-wait=true",
+                "--demo.log-file=daemon.log", "--demo.daemon-wait-timeout=3s", "--demo.worker.delay=60s");
+        long daemon = trackDaemonWhenStarted(launcher);
+        assertThat(launcher.awaitExit(LAUNCHER_EXIT)).as(launcher.text()).isEqualTo(1);
+        assertThat(launcher.text()).contains("demo-app pid " + daemon + " did not signal readiness within 3s; stopped it")
+            .doesNotContain("demo-app started");
+        DemoProcesses.assertGone(daemon, GONE, "daemon");
+        // whether or not the copy got as far as starting its worker, none may be left (checked after each test)
+    }
+
+    /** Waits for the launcher to say which pid the copy has, and tracks it for the clean-up. */
+    private long trackDaemonWhenStarted(DemoProcesses.Run launcher) throws InterruptedException {
+        return this.processes.track(Long.parseLong(launcher.await(DAEMON_PID)));
+    }
+
+}
