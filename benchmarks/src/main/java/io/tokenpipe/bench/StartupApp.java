@@ -1,0 +1,46 @@
+package io.tokenpipe.bench;
+
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.springframework.boot.Banner;
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.SpringBootConfiguration;
+import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.context.ConfigurableApplicationContext;
+
+/**
+ * Context start-up of a small non-web Boot application with actuator, run once per fresh JVM; run.sh starts
+ * it with and without tokenpipe-spring-boot-starter (and so tokenpipe-core and JNA) on the class path. No
+ * pipe is made. Prints {@code startup <label> <millis of SpringApplication.run> <JVM uptime millis before it>
+ * <tokenpipe beans> <whether JNA's native library got loaded>}.
+ */
+@SpringBootConfiguration
+@EnableAutoConfiguration
+public class StartupApp {
+
+    public static void main(String[] args) throws Exception {
+        String label = args[0];
+        long uptime = ManagementFactory.getRuntimeMXBean().getUptime();
+        long start = System.nanoTime();
+        SpringApplication application = new SpringApplication(StartupApp.class);
+        application.setWebApplicationType(WebApplicationType.NONE);
+        application.setBannerMode(Banner.Mode.OFF);
+        application.setLogStartupInfo(false);
+        application.setDefaultProperties(Map.of("logging.level.root", "warn"));
+        try (ConfigurableApplicationContext context = application.run()) {
+            long nanos = System.nanoTime() - start;
+            int tokenpipeBeans = 0;
+            for (String name : context.getBeanDefinitionNames()) {
+                Class<?> type = context.getType(name);
+                if (type != null && type.getName().startsWith("io.tokenpipe.") && !type.getName().startsWith("io.tokenpipe.bench.")) {
+                    tokenpipeBeans++;
+                }
+            }
+            boolean jnaLoaded = Files.readString(Path.of("/proc/self/maps")).contains("jnidispatch");
+            System.out.printf("startup %s %.1f %d %d %b%n", label, nanos / 1e6, uptime, tokenpipeBeans, jnaLoaded);
+        }
+    }
+}
