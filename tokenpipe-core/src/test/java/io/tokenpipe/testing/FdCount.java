@@ -38,7 +38,12 @@ public final class FdCount implements BeforeAllCallback, BeforeEachCallback, Aft
             Files.writeString(temp, "warm-up");
             Files.readString(temp);
             Files.delete(temp);
-            new ProcessBuilder("true").start().waitFor();
+            Process process = new ProcessBuilder("true").start();
+            // closed here, not later by the JDK's reaper thread (which would race with the baseline count)
+            process.getOutputStream().close();
+            process.getInputStream().close();
+            process.getErrorStream().close();
+            process.waitFor();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {

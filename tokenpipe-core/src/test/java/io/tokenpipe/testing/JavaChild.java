@@ -1,6 +1,8 @@
 package io.tokenpipe.testing;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -41,12 +43,18 @@ public final class JavaChild {
 
     public static Result run(List<String> command) throws IOException, InterruptedException {
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        byte[] output = process.getInputStream().readAllBytes();
-        if (!process.waitFor(60, TimeUnit.SECONDS)) {
-            process.destroyForcibly().waitFor();
-            throw new AssertionError("child JVM did not finish: " + command);
+        // Close the three pipes here: the JDK closes them only in its reaper thread, after waitFor() has
+        // returned, so an fd count taken right after would race with it.
+        try (OutputStream stdin = process.getOutputStream();
+             InputStream stdout = process.getInputStream();
+             InputStream stderr = process.getErrorStream()) {
+            byte[] output = stdout.readAllBytes();
+            if (!process.waitFor(60, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor();
+                throw new AssertionError("child JVM did not finish: " + command);
+            }
+            return new Result(process.exitValue(), new String(output, StandardCharsets.UTF_8));
         }
-        return new Result(process.exitValue(), new String(output, StandardCharsets.UTF_8));
     }
 
     /** Exit code and combined stdout/stderr of a finished child. */
