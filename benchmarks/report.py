@@ -25,11 +25,11 @@ def read_c():
     return rounds
 
 
-def read_jmh():
+def read_jmh(pattern="jmh-*-*.json"):
     """{(rep, "PairBenchmark.tokenpipe"): [ns of every measured iteration]}."""
     rounds = {}
-    for path in sorted(out.glob("jmh-*-*.json")):
-        rep = int(path.stem.rsplit("-", 1)[1])
+    for path in sorted(out.glob(pattern)):
+        rep = int(path.stem.rsplit("-", 1)[1]) if "-" in path.stem else 0
         for entry in json.loads(path.read_text()):
             bench = ".".join(entry["benchmark"].split(".")[-2:])
             raw = entry["primaryMetric"]["rawData"]
@@ -80,7 +80,7 @@ def all_rounds(table, name):
 
 
 def per_round_ratios(bench, impl, cname=None, other=None):
-    """Median-of-round ratios of impl to C (cname) or to another implementation in the same JMH block."""
+    """Per-round ratios of impl to C (cname) or to another implementation in the same JMH block."""
     ratios = []
     for rep in reps:
         mine = jmh.get((rep, bench + "." + impl))
@@ -111,7 +111,9 @@ for bench, cname, what, unit, c_limit, nio_limit in (
     nio = med(all_rounds(jmh, bench + ".nio"))
     jna = med(all_rounds(jmh, bench + ".jnaDirect"))
     cv = med(all_rounds(c, cname))
+    cv_thread = med(all_rounds(c, cname + "+thread"))
     vs_c, vs_c_mid = show_ratio(per_round_ratios(bench, "tokenpipe", cname=cname))
+    vs_c_thread, _ = show_ratio(per_round_ratios(bench, "tokenpipe", cname=cname + "+thread"))
     vs_nio, vs_nio_mid = show_ratio(per_round_ratios(bench, "tokenpipe", other="nio"))
     if cname == "throughput":
         target = "≥ 0.8x C's tokens/s (≤ 1.25x C's time)"
@@ -123,15 +125,17 @@ for bench, cname, what, unit, c_limit, nio_limit in (
         if nio_limit:
             ok = ok and vs_nio_mid is not None and vs_nio_mid <= nio_limit
         met = yes(ok)
-    rows.append("| %s | %s | %s | **%s** | %s | %s | %s | %s | %s |" % (
-        what, fmt(cv, unit), fmt(nio, unit), fmt(tp, unit), fmt(jna, unit), vs_c, vs_nio, target, met))
+    rows.append("| %s | %s | %s | %s | **%s** | %s | %s | %s | %s | %s | %s |" % (
+        what, fmt(cv, unit), fmt(cv_thread, unit), fmt(nio, unit), fmt(tp, unit), fmt(jna, unit), vs_c,
+        vs_c_thread, vs_nio, target, met))
 
 heap = {f[1]: (int(f[2]), float(f[3]), float(f[4])) for f in read_lines("heap.txt", "heap")}
 if "tokenpipe" in heap:
-    count, tp_heap, _ = heap["tokenpipe"]
-    nio_heap = heap.get("nio", (0, None, None))[1]
-    rows.append("| heap per open pipe (pipe + 2 ends; %d open pipes) | – | %s | **%s** | – | – | %s | ≤ 256 B | %s |" % (
-        count, fmt(nio_heap, "B"), fmt(tp_heap, "B"), ratio(tp_heap, nio_heap), yes(tp_heap <= 256)))
+    # The class histogram's sum over the pipes' own classes is exact; "used after GC" cross-checks it.
+    count, tp_used, tp_heap = heap["tokenpipe"]
+    nio_heap = heap.get("nio", (0, None, None))[2]
+    rows.append("| heap per open pipe: pipe + 2 ends, %d open pipes (heap in use after GC: %.0f B) | – | – | %s | **%s** | – | – | – | %s | ≤ 256 B | %s |" % (
+        count, tp_used, fmt(nio_heap, "B"), fmt(tp_heap, "B"), ratio(tp_heap, nio_heap), yes(tp_heap <= 256)))
 
 first = {}
 for f in read_lines("firstuse.txt", "firstuse"):
@@ -139,7 +143,7 @@ for f in read_lines("firstuse.txt", "firstuse"):
 if "tokenpipe" in first:
     tp_first = med(first["tokenpipe"])
     nio_first = med(first.get("nio"))
-    rows.append("| first make() in a fresh JVM, JNA load included (median of %d JVMs; range %.0f–%.0f ms) | – | %s | **%s** | – | – | %s | ≤ 150 ms | %s |" % (
+    rows.append("| first make() in a fresh JVM, JNA load included (median of %d JVMs; range %.0f–%.0f ms) | – | – | %s | **%s** | – | – | – | %s | ≤ 150 ms | %s |" % (
         len(first["tokenpipe"]), min(first["tokenpipe"]), max(first["tokenpipe"]), fmt(nio_first, "ms"),
         fmt(tp_first, "ms"), ratio(tp_first, nio_first), yes(tp_first <= 150)))
 
@@ -154,16 +158,16 @@ for f in read_lines("startup.txt", "startup"):
 if "with" in startup and "without" in startup:
     w, wo = med(startup["with"]), med(startup["without"])
     added = w - wo
-    rows.append("| context start-up added by the starter, no pipe made (median of %d JVMs each: %.0f ms with, %.0f ms without; %d tokenpipe beans; JNA loaded: %s) | – | – | **%+.1f ms** | – | – | – | ≤ 20 ms | %s |" % (
+    rows.append("| context start-up added by the starter, no pipe made (median of %d JVMs each: %.0f ms with, %.0f ms without; %d tokenpipe beans; JNA loaded: %s) | – | – | – | **%+.1f ms** | – | – | – | – | ≤ 20 ms | %s |" % (
         len(startup["with"]), w, wo, beans, "yes" if jna_at_startup else "no", added,
         yes(added <= 20 and not jna_at_startup)))
 else:
     missing = (out / "startup.txt").read_text().strip() if (out / "startup.txt").exists() else "not run"
-    rows.append("| context start-up added by the starter, no pipe made | – | – | not measured yet | – | – | – | ≤ 20 ms | not measured: %s |" % (
+    rows.append("| context start-up added by the starter, no pipe made | – | – | – | not measured yet | – | – | – | – | ≤ 20 ms | not measured: %s |" % (
         missing.replace("missing ", "")))
 
-print("| what | C (the limit) | java.nio Pipe | tokenpipe | JNA direct, bare | tokenpipe / C | tokenpipe / nio | target | met |")
-print("|---|---|---|---|---|---|---|---|---|")
+print("| what | C (the limit) | C + 1 idle thread | java.nio Pipe | tokenpipe | bare JNA calls | tokenpipe / C | tokenpipe / (C + thread) | tokenpipe / nio | target | met |")
+print("|---|---|---|---|---|---|---|---|---|---|---|")
 for row in rows:
     print(row)
 print()
@@ -172,8 +176,32 @@ if all(v for _, v in alt):
     print("Waiting strategies in C, same-CPU ping-pong: blocking read %.2f us; poll(pipe, wake-up fd) then read %.2f us (%.2fx);"
           " O_NONBLOCK read, EAGAIN, poll, read %.2f us (%.2fx)." % (
               alt[0][1] / 1000, alt[1][1] / 1000, alt[1][1] / alt[0][1], alt[2][1] / 1000, alt[2][1] / alt[0][1]))
+pieces = read_jmh("pieces.json")
+if pieces:
+    def piece(name):
+        return med(pieces.get((0, "PiecesBenchmark." + name), []))
+    print()
+    print("Where the time goes (same machine, one CPU; JMH PiecesBenchmark, C getppid):")
+    print()
+    print("| piece | ns |")
+    print("|---|---|")
+    for label, value in (
+            ("getppid(2) in C", med(all_rounds(c, "getppid"))),
+            ("getppid(2) through JNA direct mapping", piece("jnaGetppid")),
+            ("a JNA direct call without system call (labs)", piece("jnaCallWithoutSyscall")),
+            ("a plain JNI call of the JDK (Adler32.update)", piece("jniCallWithoutSyscall")),
+            ("java.lang.ref.Cleaner register + clean, per end (no longer used)", piece("cleanerRegisterAndClean")),
+            ("Native.getLastError (only after a failed call)", piece("lastError")),
+            ("publish the call, check the state, leave (per call)", piece("enterCheckLeave")),
+            ("a volatile read, as of the Waker's flag (per call)", piece("volatileRead")),
+            ("ThreadLocal lookup of the thread's context (per call)", piece("threadLocalLookup")),
+            ("Optional.of in make() (vs. the bare allocation: %.1f ns)" % (piece("newObject") or 0), piece("optionalOf")),
+            ("Reference.reachabilityFence (per call)", piece("reachabilityFence"))):
+        print("| %s | %s |" % (label, "–" if value is None else "%.1f" % value))
+    print()
 print("Ratios: median over %d rounds of C, JMH, C (range in brackets); absolute figures: medians of all rounds."
       % len(reps))
-print("Machine: %s; kernel %s; %s. Date %s. Load average (1/5/15 min) before %s, after %s." % (
-    machine.get("cpu"), machine.get("kernel"), machine.get("jdk"), machine.get("date"),
-    machine.get("load_before"), machine.get("load_after")))
+print("Machine: %s; kernel %s; %s. Date %s. Load average (1/5/15 min) before %s, after %s; other processes"
+      " used %s during the run." % (
+          machine.get("cpu"), machine.get("kernel"), machine.get("jdk"), machine.get("date"),
+          machine.get("load_before"), machine.get("load_after"), machine.get("others_cpu", "?")))

@@ -18,9 +18,13 @@ mkdir -p "$OUT"
 
 log() { printf '%s %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 load() { cut -d' ' -f1-3 /proc/loadavg; }
+# busy and steal jiffies of all CPUs, to tell afterwards how much CPU other processes took during the run
+cpu_jiffies() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8, $9 }' /proc/stat; }
 
 log "load average before: $(load)"
 echo "load_before $(load)" > "$OUT/machine.txt"
+START_SECONDS=$(date +%s.%N)
+read -r BUSY_BEFORE STEAL_BEFORE <<< "$(cpu_jiffies)"
 
 log "building (mvnw package, gcc)"
 ./mvnw -B -q -pl benchmarks -am package -DskipTests
@@ -35,8 +39,11 @@ CP=$BENCH/target/classes:$(cat "$BENCH/target/benchmark.classpath")
 # compared with the C runs just before and after it; report.py takes the median of those ratios.
 ROWS=("pair:0:PairBenchmark" "pingpong:0:PingPongBenchmark" "create:0:CreateCloseBenchmark"
         "throughput:0,1:ThroughputBenchmark")
-run_c() { # rep group cpus
+run_c() { # rep row cpus
     TP_ROUNDS=5 taskset -c "$3" "$OUT/tokenpipe_ref" "$2" | sed "s/^/c $1 /" >> "$OUT/c.txt"
+    if [ "$2" = pair ] || [ "$2" = create ]; then # single-threaded only without the idle thread
+        TP_IDLE_THREAD=1 TP_ROUNDS=5 taskset -c "$3" "$OUT/tokenpipe_ref" "$2" | sed "s/^/c $1 /" >> "$OUT/c.txt"
+    fi
 }
 log "C: waiting strategies for the same-CPU ping-pong"
 taskset -c 0 "$OUT/tokenpipe_ref" pingpong-poll pingpong-nb-poll | sed 's/^/c 0 /' >> "$OUT/c.txt"
@@ -50,6 +57,11 @@ for rep in $(seq "$REPS"); do
         run_c "$rep" "$name" "$cpus"
     done
 done
+
+log "pieces: what a JNA call, a JNI call and tokenpipe's own steps cost alone"
+TP_ROUNDS=5 taskset -c 0 "$OUT/tokenpipe_ref" getppid | sed 's/^/c 0 /' >> "$OUT/c.txt"
+taskset -c 0 java -cp "$CP" org.openjdk.jmh.Main -f 1 -wi 2 -w 1s -i 2 -r 1s -rf json -rff "$OUT/pieces.json" \
+    PiecesBenchmark > "$OUT/pieces.log"
 
 # 10,000 open pipes need 20,000 descriptors plus the JVM's own: ask for that, take what the limit allows.
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
@@ -82,8 +94,22 @@ else
 fi
 
 log "load average after: $(load)"
+read -r BUSY_AFTER STEAL_AFTER <<< "$(cpu_jiffies)"
+# CPU time of this script's children (everything it ran), from the shell's own accounting ("times" must
+# run in this shell, not in a $(...) subshell, which has no children of its own)
+times > "$OUT/times.txt"
+OURS=$(tail -1 "$OUT/times.txt" | awk '{ gsub(/[ms]/, " "); print $1 * 60 + $2 + $3 * 60 + $4 }')
 {
     echo "load_after $(load)"
+    python3 - "$START_SECONDS" "$(date +%s.%N)" "$BUSY_BEFORE" "$BUSY_AFTER" "$STEAL_BEFORE" "$STEAL_AFTER" \
+        "$OURS" "$(getconf CLK_TCK)" "$(nproc)" <<'PY'
+import sys
+start, end, b0, b1, s0, s1, ours, hz, cpus = map(float, sys.argv[1:])
+elapsed = end - start
+others = max(0.0, (b1 - b0) / hz - ours)
+print("others_cpu %.0f%% of %d CPUs (%.0f s of %.0f s); steal %.1f%%" % (
+    100 * others / (elapsed * cpus), cpus, others, elapsed * cpus, 100 * (s1 - s0) / hz / (elapsed * cpus)))
+PY
     echo "cpu $(lscpu | sed -n 's/^Model name: *//p') x $(nproc)"
     echo "kernel $(uname -r)"
     echo "jdk $(java -version 2>&1 | head -1)"

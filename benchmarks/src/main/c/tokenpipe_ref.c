@@ -10,9 +10,14 @@
  *   pingpong-nb-poll   the same over O_NONBLOCK pipes: read, on EAGAIN poll(pipe, wake-up pipe), read again
  *   throughput  one writer thread, one reader thread, 1 byte per call; ns per token read
  *   create      pipe2(O_CLOEXEC) + close both ends
+ *   getppid     the cheapest system call, to compare with a JNA call of it
  *
  * The two pingpong-*poll variants are the alternatives to a blocking read that close() could wake; the
  * tokenpipe design uses the blocking read plus a thread-directed signal (as the JDK's NIO does).
+ *
+ * With TP_IDLE_THREAD=1 a second thread that only sleeps exists during the tests, and the names get a
+ * "+thread" suffix: Linux takes faster paths for a process with one thread (no reference counting when
+ * it looks up a descriptor), which a JVM, with its dozen threads, never gets.
  *
  * Build: gcc -O2 -pthread -o tokenpipe_ref tokenpipe_ref.c     Run: tokenpipe_ref [test...]
  */
@@ -32,6 +37,7 @@
 #define ROUND_MS 300
 
 static int ROUNDS = 7; /* TP_ROUNDS in the environment changes it */
+static const char *suffix = "";
 
 static long long now_ns(void) {
     struct timespec ts;
@@ -207,6 +213,24 @@ static long long create_op(long long n, void *arg) {
     return n;
 }
 
+/* ---- getppid ---- */
+static long long getppid_op(long long n, void *arg) {
+    (void) arg;
+    long long sum = 0;
+    for (long long i = 0; i < n; i++) {
+        sum += getppid();
+    }
+    return sum > 0 ? n : n; /* the sum keeps the calls */
+}
+
+static void *sleep_forever(void *arg) {
+    (void) arg;
+    for (;;) {
+        pause();
+    }
+    return NULL;
+}
+
 static void run(const char *test) {
     double ns;
     int fds[2];
@@ -225,12 +249,14 @@ static void run(const char *test) {
         ns = throughput();
     } else if (strcmp(test, "create") == 0) {
         ns = measure(create_op, NULL);
+    } else if (strcmp(test, "getppid") == 0) {
+        ns = measure(getppid_op, NULL);
     } else {
-        fprintf(stderr, "unknown test %s (pair, pingpong, pingpong-poll, pingpong-nb-poll, throughput, create)\n",
+        fprintf(stderr, "unknown test %s (pair, pingpong, pingpong-poll, pingpong-nb-poll, throughput, create, getppid)\n",
                 test);
         exit(2);
     }
-    printf("%s %.1f", test, ns);
+    printf("%s%s %.1f", test, suffix, ns);
     for (int r = 0; r < ROUNDS; r++) {
         printf(" %.1f", rounds[r]);
     }
@@ -248,8 +274,17 @@ int main(int argc, char **argv) {
         }
     }
     signal(SIGPIPE, SIG_IGN);
+    const char *idle_env = getenv("TP_IDLE_THREAD");
+    if (idle_env != NULL && strcmp(idle_env, "1") == 0) {
+        pthread_t idle;
+        if (pthread_create(&idle, NULL, sleep_forever, NULL) != 0) {
+            die("pthread_create");
+        }
+        suffix = "+thread";
+    }
     if (argc < 2) {
-        const char *all[] = {"pair", "pingpong", "pingpong-poll", "pingpong-nb-poll", "throughput", "create"};
+        const char *all[] = {"pair", "pingpong", "pingpong-poll", "pingpong-nb-poll", "throughput", "create",
+                             "getppid"};
         for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) {
             run(all[i]);
         }

@@ -24,4 +24,10 @@ final class RawLibc {
     static native int pipe2(long fds, int flags);
 
     static native int close(int fd);
+
+    /** No system call: what a JNA call costs by itself. */
+    static native long labs(long value);
+
+    /** A system call that does next to nothing in the kernel. */
+    static native int getppid();
 }
