@@ -12,7 +12,7 @@ ROOT=$(pwd)
 BENCH=$ROOT/benchmarks
 OUT=$BENCH/target/results
 REPS=${REPS:-3}
-STARTS=${STARTS:-7}
+STARTS=${STARTS:-10}
 rm -rf "$OUT"
 mkdir -p "$OUT"
 
