@@ -12,7 +12,7 @@ ROOT=$(pwd)
 BENCH=$ROOT/benchmarks
 OUT=$BENCH/target/results
 REPS=${REPS:-3}
-STARTS=${STARTS:-10}
+STARTS=${STARTS:-15}
 rm -rf "$OUT"
 mkdir -p "$OUT"
 
@@ -72,8 +72,8 @@ for impl in tokenpipe nio; do
     taskset -c 0,1 java -XX:+UseSerialGC -cp "$CP" io.tokenpipe.bench.HeapPerPipe "$impl" "$PIPES" >> "$OUT/heap.txt"
 done
 
-log "first use in fresh JVMs (5 each)"
-for _ in 1 2 3 4 5; do
+log "first use in fresh JVMs (7 each)"
+for _ in 1 2 3 4 5 6 7; do
     for impl in tokenpipe nio; do
         taskset -c 0,1 java -cp "$CP" io.tokenpipe.bench.FirstUse "$impl" >> "$OUT/firstuse.txt"
     done
