@@ -69,7 +69,9 @@ PIPES=$(( ($(ulimit -n) - 64) / 2 ))
 PIPES=$(( PIPES > 10000 ? 10000 : PIPES ))
 log "heap per open pipe ($PIPES pipes)"
 for impl in tokenpipe nio; do
-    taskset -c 0,1 java -XX:+UseSerialGC -cp "$CP" io.tokenpipe.bench.HeapPerPipe "$impl" "$PIPES" >> "$OUT/heap.txt"
+    # SoftRefLRUPolicyMSPerMB=0: soft references go at every GC, not at a later one in the middle of the count
+    taskset -c 0,1 java -XX:+UseSerialGC -XX:SoftRefLRUPolicyMSPerMB=0 -cp "$CP" io.tokenpipe.bench.HeapPerPipe "$impl" "$PIPES" \
+        >> "$OUT/heap.txt"
 done
 
 log "first use in fresh JVMs (7 each)"
