@@ -63,6 +63,9 @@ TP_ROUNDS=5 taskset -c 0 "$OUT/tokenpipe_ref" getppid | sed 's/^/c 0 /' >> "$OUT
 taskset -c 0 java -cp "$CP" org.openjdk.jmh.Main -f 1 -wi 2 -w 1s -i 2 -r 1s -rf json -rff "$OUT/pieces.json" \
     PiecesBenchmark > "$OUT/pieces.log"
 
+log "tokenpipe's own cost over bare JNA: both in one JVM, alternating, thread CPU time"
+taskset -c 0 java -cp "$CP" io.tokenpipe.bench.OwnCost 15 > "$OUT/owncost.txt"
+
 # 10,000 open pipes need 20,000 descriptors plus the JVM's own: ask for that, take what the limit allows.
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 PIPES=$(( ($(ulimit -n) - 64) / 2 ))
