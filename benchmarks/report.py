@@ -183,13 +183,13 @@ if all(v for _, v in alt):
     print("Waiting strategies in C, same-CPU ping-pong: blocking read %.2f us; poll(pipe, wake-up fd) then read %.2f us (%.2fx);"
           " O_NONBLOCK read, EAGAIN, poll, read %.2f us (%.2fx)." % (
               alt[0][1] / 1000, alt[1][1] / 1000, alt[1][1] / alt[0][1], alt[2][1] / 1000, alt[2][1] / alt[0][1]))
+    print()
 own = {f[1]: (float(f[2]), float(f[3])) for f in read_lines("owncost.txt", "owncost")}
 if own:
     print("tokenpipe's own cost over the bare JNA calls, both in one JVM on one thread, alternating in 150 ms"
           " slices, thread CPU time (OwnCost): " + "; ".join(
               "%s %.0f vs %.0f ns (%+.0f ns, %+.1f%%)" % (name, a, b, a - b, 100 * (a - b) / b)
               for name, (a, b) in sorted(own.items())) + ".")
-    print()
 pieces = read_jmh("pieces.json")
 if pieces:
     def piece(name):
