@@ -4,7 +4,6 @@ import io.tokenpipe.internal.Errno;
 import io.tokenpipe.internal.FdHandle;
 import io.tokenpipe.internal.NativeIo;
 import io.tokenpipe.internal.ThreadContext;
-import java.lang.ref.Cleaner;
 import java.lang.ref.Reference;
 import java.time.Duration;
 import java.util.Objects;
@@ -15,7 +14,7 @@ import java.util.Objects;
  * <p>Thread safety: every method may be called from any thread at any time, also on an end that other
  * threads use. Concurrent writers never interleave or lose tokens; concurrent readers each get distinct
  * tokens; {@link #close()} from another thread wakes calls blocked on this end, which return
- * {@link #TS_ERR}. An end that is garbage-collected without {@code close()} is closed by a Cleaner (run
+ * {@link #TS_ERR}. An end that is garbage-collected without {@code close()} is closed by a cleaner thread (run
  * with {@code -Dtokenpipe.leakDetection=true} to have that logged with where the pipe was made).
  */
 public final class TokenPipeEnd implements AutoCloseable {
@@ -26,25 +25,19 @@ public final class TokenPipeEnd implements AutoCloseable {
     /** No token arrived within the timeout of {@link #tokenRead(Duration)}. */
     public static final int TS_TIMEOUT = FdHandle.TS_TIMEOUT;
 
-    private static final Cleaner CLEANER = Cleaner.create(runnable -> {
-        Thread thread = new Thread(runnable, "tokenpipe-cleaner");
-        thread.setDaemon(true);
-        return thread;
-    });
-
-    /** Null for an end that never had a descriptor (the result of a second take). */
+    /**
+     * Null for an end that never had a descriptor (the result of a second take). Otherwise it is also the
+     * phantom reference by which an end dropped without close() gets its descriptor closed.
+     */
     private final FdHandle handle;
-    private final Cleaner.Cleanable cleanable;
     private volatile int lastErrno;
 
     TokenPipeEnd(int fd, Throwable origin) {
-        this.handle = new FdHandle(fd, origin);
-        this.cleanable = CLEANER.register(this, handle);
+        this.handle = new FdHandle(fd, origin, this);
     }
 
     private TokenPipeEnd() {
         this.handle = null;
-        this.cleanable = null;
     }
 
     /** An end that is closed and never had a descriptor: every call returns {@link #TS_ERR} (EBADF). */
@@ -94,7 +87,7 @@ public final class TokenPipeEnd implements AutoCloseable {
         if (result == TS_ERR) {
             lastErrno = context.errno();
         }
-        Reference.reachabilityFence(this); // the Cleaner must not close the fd while the call runs
+        Reference.reachabilityFence(this); // the leak guard must not close the fd while the call runs
         return result;
     }
 
@@ -158,8 +151,7 @@ public final class TokenPipeEnd implements AutoCloseable {
     @Override
     public void close() {
         if (handle != null) {
-            handle.close();
-            cleanable.clean(); // unregisters; the action sees a closed handle and does nothing
+            handle.close(); // also lets the leak guard forget the handle
         }
     }
 

@@ -2,6 +2,7 @@ package io.tokenpipe.internal;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.lang.ref.PhantomReference;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -14,9 +15,11 @@ import java.util.concurrent.locks.LockSupport;
  * <p>The token path costs one volatile store (entering), two volatile loads, the system call and one
  * release store (leaving): no lock, no allocation, no compare-and-set.
  *
- * <p>It is also the Cleaner action of the end that owns it ({@link #run}).
+ * <p>A handle made for an owner is also the phantom reference to it: {@link LeakGuard} keeps it reachable while
+ * the descriptor is open and, should the owner be collected without closing it, runs {@link #run}, which
+ * closes it. Not API: {@link #enqueue()} on a handle would close its descriptor under its owner.
  */
-public final class FdHandle implements Runnable {
+public final class FdHandle extends PhantomReference<Object> implements Runnable {
     public static final int TS_ERR = -1;
     public static final int TS_EOS = -2;
     public static final int TS_TIMEOUT = -3;
@@ -41,10 +44,23 @@ public final class FdHandle implements Runnable {
     private volatile int state;
     /** Where the descriptor was made, for the leak report; null unless leak detection is on. */
     private final Throwable origin;
+    /** {@link LeakGuard}'s list; guarded by its stripe's lock. */
+    FdHandle guardPrevious;
+    FdHandle guardNext;
 
+    /** A handle nobody guards: whoever made it must close it. */
     public FdHandle(int fd, Throwable origin) {
+        super(null, null);
         this.fd = fd;
         this.origin = origin;
+    }
+
+    /** A handle that closes its descriptor itself (and logs a leak) if {@code owner} is collected before that. */
+    public FdHandle(int fd, Throwable origin, Object owner) {
+        super(owner, LeakGuard.QUEUE);
+        this.fd = fd;
+        this.origin = origin;
+        LeakGuard.watch(this);
     }
 
     public int fd() {
@@ -170,6 +186,7 @@ public final class FdHandle implements Runnable {
         awaitNoCalls();
         IO.close(fd); // never retried, not even on EINTR: on Linux the fd is released whatever close returns
         state = CLOSED;
+        LeakGuard.release(this);
     }
 
     /**
@@ -190,6 +207,7 @@ public final class FdHandle implements Runnable {
     public void finishHandOff() {
         IO.close(fd);
         state = CLOSED;
+        LeakGuard.release(this);
     }
 
     private void awaitNoCalls() {
@@ -225,11 +243,11 @@ public final class FdHandle implements Runnable {
         }
     }
 
-    /** The Cleaner's action: the owning end became unreachable without close(). */
+    /** {@link LeakGuard}'s action: the owner became unreachable without close(). */
     @Override
     public void run() {
         if (state != OPEN) {
-            return;
+            return; // closed or being closed by whoever moved it out of OPEN, who also releases it
         }
         if (origin != null) {
             LOG.log(System.Logger.Level.WARNING, "token pipe end fd " + fd

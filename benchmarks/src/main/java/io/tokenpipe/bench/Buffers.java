@@ -1,0 +1,27 @@
+package io.tokenpipe.bench;
+
+import com.sun.jna.Native;
+import com.sun.jna.Pointer;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+
+/** Direct buffers for the raw JNA and nio benchmarks. */
+final class Buffers {
+    private Buffers() {
+    }
+
+    static ByteBuffer direct(int size) {
+        return ByteBuffer.allocateDirect(size).order(ByteOrder.nativeOrder());
+    }
+
+    static long address(ByteBuffer direct) {
+        return Pointer.nativeValue(Native.getDirectBufferPointer(direct));
+    }
+
+    /** Fails the benchmark loudly instead of timing a call that did not do its job. */
+    static void check(boolean ok, String what) {
+        if (!ok) {
+            throw new IllegalStateException(what);
+        }
+    }
+}
