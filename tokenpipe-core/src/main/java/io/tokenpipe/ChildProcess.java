@@ -357,7 +357,7 @@ public final class ChildProcess implements AutoCloseable {
                     handle.finishHandOff(); // closes this JVM's copy; the child has its own
                 }
                 for (TokenPipeEnd end : ends) {
-                    end.close(); // closes the ends not handed over yet; for the others it only ends the Cleaner
+                    end.close(); // closes the ends not handed over yet; for the others it only releases the leak guard
                 }
             }
         }

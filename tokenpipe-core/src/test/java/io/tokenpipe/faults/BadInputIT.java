@@ -93,7 +93,7 @@ class BadInputIT {
             TokenPipe other = TokenPipe.make().orElseThrow();
             TokenPipeEnd closed = other.takeReadEnd();
             closed.close();
-            other.close(); // its write end, never taken: left to the Cleaner it closed during a later test
+            other.close(); // its write end, never taken: left to the leak guard it was closed during a later test
             for (int childFd : new int[] {0, 1, 2, -1, Integer.MIN_VALUE}) {
                 assertThatIllegalArgumentException()
                         .isThrownBy(() -> ChildProcess.builder("true").passEnd(writer, childFd))

@@ -9,13 +9,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-/** The safety net: ends dropped without close() are closed by the Cleaner, and reported when asked for. */
+/** The safety net: ends dropped without close() are closed by the leak guard (tokenpipe-cleaner thread), and reported when asked for. */
 @ExtendWith(FdCount.class)
 @Timeout(120)
-class TokenPipeCleanerTest {
+class TokenPipeLeakGuardTest {
 
     @Test
-    void endsDroppedWithoutCloseAreClosedByTheCleaner() throws Exception {
+    void endsDroppedWithoutCloseAreClosedByTheLeakGuard() throws Exception {
         int before = FdCount.openFdCount();
         for (int i = 0; i < 100; i++) {
             TokenPipe pipe = TokenPipe.make().orElseThrow();
