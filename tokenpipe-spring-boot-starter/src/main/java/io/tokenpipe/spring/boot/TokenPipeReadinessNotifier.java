@@ -203,6 +203,9 @@ class TokenPipeReadinessNotifier implements SmartApplicationListener {
         if (adopted == null) {
             return;
         }
+        // An interrupted thread (a runner that swallowed an InterruptedException) would make tokenWrite fail with
+        // EINTR, and the parent would read end of stream from a healthy application: write with the flag cleared.
+        boolean interrupted = Thread.interrupted();
         try {
             int status = adopted.tokenWrite(token);
             if (status == 0) {
@@ -216,6 +219,9 @@ class TokenPipeReadinessNotifier implements SmartApplicationListener {
         }
         finally {
             adopted.close();
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 

@@ -113,6 +113,25 @@ class TokenPipeReadinessNotifierTests {
     }
 
     @Test
+    void writesReadyTokenFromAnInterruptedThreadAndLeavesItInterrupted() {
+        try (ConfigurableApplicationContext context = run(SelfInterruptingApplication.class,
+                "--tokenpipe.notify.fd=" + this.writeFd)) {
+            assertThat(Thread.interrupted()).as("the runner's interrupt is still set (and cleared here)").isTrue();
+            assertThat(reader.tokenRead(WAIT)).isEqualTo(1);
+            assertThat(reader.tokenRead(WAIT)).isEqualTo(TokenPipeEnd.TS_EOS);
+        }
+    }
+
+    @Test
+    void writesFailureTokenFromAnInterruptedThreadAndLeavesItInterrupted() {
+        assertThatException().isThrownBy(() -> run(SelfInterruptingFailingApplication.class,
+                "--tokenpipe.notify.fd=" + this.writeFd));
+        assertThat(Thread.interrupted()).as("the runner's interrupt is still set (and cleared here)").isTrue();
+        assertThat(reader.tokenRead(WAIT)).isEqualTo(0);
+        assertThat(reader.tokenRead(WAIT)).isEqualTo(TokenPipeEnd.TS_EOS);
+    }
+
+    @Test
     void closesWithoutATokenWhenTheContextClosesBeforeItIsReady(CapturedOutput output) {
         run(ExitingRunnerApplication.class, "--tokenpipe.notify.fd=" + this.writeFd).close();
         assertThat(reader.tokenRead(WAIT)).isEqualTo(TokenPipeEnd.TS_EOS);
@@ -274,6 +293,32 @@ class TokenPipeReadinessNotifierTests {
         ApplicationRunner failingRunner() {
             return (args) -> {
                 throw new IllegalStateException("migration failed");
+            };
+        }
+
+    }
+
+    /** Its runner leaves the main thread interrupted, as code that swallowed an InterruptedException may. */
+    @Configuration(proxyBeanMethods = false)
+    @ImportAutoConfiguration(TokenPipeAutoConfiguration.class)
+    static class SelfInterruptingApplication {
+
+        @Bean
+        ApplicationRunner interruptingRunner() {
+            return (args) -> Thread.currentThread().interrupt();
+        }
+
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    @ImportAutoConfiguration(TokenPipeAutoConfiguration.class)
+    static class SelfInterruptingFailingApplication {
+
+        @Bean
+        ApplicationRunner interruptedAndFailingRunner() {
+            return (args) -> {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("gave up waiting");
             };
         }
 
