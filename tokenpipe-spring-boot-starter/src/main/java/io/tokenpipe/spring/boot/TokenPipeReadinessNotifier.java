@@ -11,6 +11,7 @@ import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 import org.springframework.boot.availability.AvailabilityChangeEvent;
 import org.springframework.boot.availability.ReadinessState;
+import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.context.event.ApplicationEnvironmentPreparedEvent;
 import org.springframework.boot.context.event.ApplicationFailedEvent;
 import org.springframework.boot.context.event.ApplicationPreparedEvent;
@@ -36,8 +37,10 @@ import org.springframework.core.env.ConfigurableEnvironment;
  * not a pipe/FIFO fails start-up at once (a token is never written into a file, socket or terminal), and it
  * is close-on-exec from then on. If the context closes before it was ready and without a failure event (a
  * runner that exits the application), the descriptor is closed without a token: the parent reads end of
- * stream. The descriptor is claimed once per JVM: a second application run in the same JVM (a parent/child
- * {@code SpringApplicationBuilder}, a test) does not notify again.
+ * stream. The descriptor is claimed once per JVM: a second application run in the same JVM (a test) does not
+ * notify again. In a {@link SpringApplicationBuilder} hierarchy the application the builder was asked to run
+ * claims it (the child), not the parent the builder starts first: a token written when the parent is ready
+ * would tell the waiting process that a child which has not even started yet is ready.
  *
  * <p>Nothing native is loaded unless a descriptor is configured.
  */
@@ -118,6 +121,11 @@ class TokenPipeReadinessNotifier implements SmartApplicationListener {
             fd = parseFd(variable.strip(), origin);
         }
         checkFd(fd, origin);
+        if (startedForAnotherApplication()) {
+            logger.info("Leaving fd " + fd + " to the application that SpringApplicationBuilder starts this one for"
+                    + " (its child): the readiness token reports that application");
+            return;
+        }
         if (!claimed.compareAndSet(false, true)) {
             logger.info("Not sending a readiness token to fd " + fd + ": an earlier application in this JVM"
                     + " already claimed it");
@@ -143,6 +151,26 @@ class TokenPipeReadinessNotifier implements SmartApplicationListener {
             closeWithoutToken("the token settings are invalid");
             throw ex;
         }
+    }
+
+    /**
+     * Whether a {@link SpringApplicationBuilder} runs this application on its way to another one: the parent of a
+     * {@code child(...)} (or the first child of a {@code sibling(...)}), which it runs from its own code before
+     * that application even exists. Its readiness says nothing about the application the builder was asked to
+     * run, which is still to start and may fail. An application run by the user's code has no such frame.
+     */
+    private static boolean startedForAnotherApplication() {
+        return StackWalker.getInstance(StackWalker.Option.RETAIN_CLASS_REFERENCE).walk((frames) -> {
+            boolean builderRun = false;
+            for (StackWalker.StackFrame frame : (Iterable<StackWalker.StackFrame>) frames::iterator) {
+                boolean builder = SpringApplicationBuilder.class.isAssignableFrom(frame.getDeclaringClass());
+                if (builderRun && builder && !frame.getMethodName().equals("run")) {
+                    return true; // run() called by the builder itself, not by an overriding run()
+                }
+                builderRun = builder && frame.getMethodName().equals("run");
+            }
+            return false;
+        });
     }
 
     private static int parseFd(String text, String origin) {
