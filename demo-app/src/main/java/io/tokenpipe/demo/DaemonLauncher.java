@@ -26,8 +26,9 @@ import org.springframework.core.env.StandardEnvironment;
 /**
  * {@code --demo.daemon-wait=true}, the Java counterpart of bitcoind {@code -daemonwait}: starts a detached copy
  * of this application (a new session, input from /dev/null, output to {@code demo.log-file}) with the write end
- * of a token pipe at its fd 3 and {@code --tokenpipe.notify.fd=3}, so that the starter's readiness notifier
- * writes 1 once the copy is ready or 0 if its start-up fails. Then it waits for that token and exits:
+ * of a token pipe at its fd 3 and {@code --tokenpipe.notify.fd=3} (and the notifier on, with tokens 1 and 0,
+ * whatever the launcher was given), so that the starter's readiness notifier writes 1 once the copy is ready or
+ * 0 if its start-up fails. Then it waits for that token and exits:
  * <ul>
  * <li>token 1: prints "demo-app started, pid N" and exits 0; the copy keeps running;</li>
  * <li>token 0: prints the reason (from the copy's failure report in its log) and exits 1;</li>
@@ -140,20 +141,27 @@ final class DaemonLauncher {
     }
 
     /**
-     * The detached copy's arguments: these arguments without daemon-wait and notify settings, then
-     * {@code --demo.daemon-wait=false} (it also wins over a system property or environment variable that the copy
-     * inherits) and {@code --tokenpipe.notify.fd=3}.
+     * What the copy must be told, whatever it was given: no daemon-wait of its own, and readiness notification on,
+     * at fd 3, with the tokens this launcher reads. Command-line arguments win over the system properties and
+     * environment variables ({@code TOKENPIPE_NOTIFY_READY_TOKEN=0}) that the copy inherits.
+     */
+    private static final List<String> DAEMON_SETTINGS = List.of("--demo.daemon-wait=false",
+            "--tokenpipe.notify.fd=" + NOTIFY_FD, "--tokenpipe.enabled=true", "--tokenpipe.notify.ready-token=1",
+            "--tokenpipe.notify.failure-token=0");
+
+    /**
+     * The detached copy's arguments: these arguments without the settings of {@link #DAEMON_SETTINGS} (given
+     * twice, an option's values would be joined, "0,1"), then those settings.
      */
     static List<String> daemonArguments(List<String> args) {
+        List<String> overridden = DAEMON_SETTINGS.stream().map(DaemonLauncher::optionName).toList();
         List<String> result = new ArrayList<>();
         for (String arg : args) {
-            String name = optionName(arg);
-            if (!name.equals("demo.daemonwait") && !name.equals("tokenpipe.notify.fd")) {
+            if (!overridden.contains(optionName(arg))) {
                 result.add(arg);
             }
         }
-        result.add("--demo.daemon-wait=false");
-        result.add("--tokenpipe.notify.fd=" + NOTIFY_FD);
+        result.addAll(DAEMON_SETTINGS);
         return result;
     }
 

@@ -4,6 +4,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import java.util.regex.Pattern;
 
 import com.jayway.jsonpath.JsonPath;
@@ -98,6 +99,20 @@ class DaemonModeIT {
             .doesNotContain("demo-app started");
         DemoProcesses.assertGone(daemon, GONE, "daemon");
         DemoProcesses.assertGone(worker, GONE, "worker");
+    }
+
+    @Test
+    void launcherExitsOneWhenTheCopyFailsAlthoughTheTokensAreSwappedInItsEnvironment() throws Exception {
+        // the copy inherits the environment: its notifier must still write the tokens the launcher reads
+        DemoProcesses.Run launcher = this.processes.start("launcher",
+                Map.of("TOKENPIPE_NOTIFY_READY_TOKEN", "0", "TOKENPIPE_NOTIFY_FAILURE_TOKEN", "1"),
+                "--demo.daemon-wait=true", "--demo.log-file=daemon.log", "--demo.worker.crash=true",
+                "--demo.worker.delay=0s");
+        long daemon = trackDaemonWhenStarted(launcher);
+        assertThat(launcher.awaitExit(LAUNCHER_EXIT)).as(launcher.text()).isEqualTo(1);
+        assertThat(launcher.text()).contains("demo-app pid " + daemon + " failed to start (token 0)")
+            .doesNotContain("demo-app started");
+        DemoProcesses.assertGone(daemon, GONE, "daemon");
     }
 
     @Test
