@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import io.tokenpipe.ChildProcess;
 import io.tokenpipe.TokenPipe;
@@ -34,7 +35,8 @@ import org.springframework.core.env.StandardEnvironment;
  * <li>token 0: prints the reason (from the copy's failure report in its log) and exits 1;</li>
  * <li>end of stream, the copy died without a token: prints its exit code and exits 1. bitcoind exits 0 here,
  * because it takes end of stream for a token; this launcher never does;</li>
- * <li>no token within {@code demo.daemon-wait-timeout}: stops the copy (SIGTERM, then SIGKILL) and exits 1.</li>
+ * <li>no token within {@code demo.daemon-wait-timeout}: stops the copy (SIGTERM, then SIGKILL) and exits 1;</li>
+ * <li>the launcher itself is stopped while it waits (Ctrl-C, SIGTERM): stops the copy the same way.</li>
  * </ul>
  * It runs in {@code main} before any Spring context: plain Java with Spring's binder for the {@code demo.*}
  * properties from the command line, system properties and environment variables.
@@ -207,13 +209,40 @@ final class DaemonLauncher {
             }
             this.out.println(PREFIX + "started pid " + daemon.pid() + ", waiting up to " + Durations.format(wait)
                     + " for its readiness token (tokenpipe.notify.fd=" + NOTIFY_FD + ")");
-            int token = ready.tokenRead(wait);
-            if (token == 1) {
-                this.out.println("demo-app started, pid " + daemon.pid());
-                return EXIT_READY;
+            // Ctrl-C or SIGTERM reaches only this launcher (the copy has its own session): unless the token has
+            // been read by then, the copy is stopped, rather than left running with nobody told about it.
+            AtomicBoolean tokenRead = new AtomicBoolean();
+            Thread stopCopy = new Thread(() -> {
+                if (tokenRead.compareAndSet(false, true)) {
+                    this.out.println(PREFIX + "stopped before demo-app pid " + daemon.pid() + " signalled readiness; "
+                            + stop(daemon));
+                }
+            }, "demo-app-launcher-stop");
+            Runtime.getRuntime().addShutdownHook(stopCopy);
+            try {
+                int token = ready.tokenRead(wait);
+                if (!tokenRead.compareAndSet(false, true)) {
+                    return EXIT_FAILED; // the JVM is shutting down and the hook stops the copy
+                }
+                if (token == 1) {
+                    this.out.println("demo-app started, pid " + daemon.pid());
+                    return EXIT_READY;
+                }
+                this.out.println(PREFIX + failure(token, ready.lastErrno(), daemon, wait, log));
+                return EXIT_FAILED;
             }
-            this.out.println(PREFIX + failure(token, ready.lastErrno(), daemon, wait, log));
-            return EXIT_FAILED;
+            finally {
+                removeShutdownHook(stopCopy);
+            }
+        }
+    }
+
+    private static void removeShutdownHook(Thread hook) {
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        }
+        catch (IllegalStateException shuttingDown) {
+            // it runs now, and does nothing once the token was read
         }
     }
 

@@ -143,6 +143,22 @@ class DaemonModeIT {
         // whether or not the copy got as far as starting its worker, none may be left (checked after each test)
     }
 
+    @Test
+    void launcherStoppedWhileItWaitsStopsTheCopy() throws Exception {
+        // Ctrl-C reaches only the launcher (the copy has its own session): the copy must not run on, unreported
+        DemoProcesses.Run launcher = this.processes.start("launcher", "--demo.daemon-wait=true",
+                "--demo.log-file=daemon.log", "--demo.worker.delay=60s");
+        long daemon = trackDaemonWhenStarted(launcher);
+        long worker = this.processes.track(Long.parseLong(DemoProcesses.awaitMatch(this.log, DemoProcesses.WORKER_PID,
+                DemoProcesses.START_UP)));
+        launcher.process().destroy(); // SIGTERM
+        assertThat(launcher.awaitExit(LAUNCHER_EXIT)).as(launcher.text()).isEqualTo(143);
+        DemoProcesses.assertGone(daemon, GONE, "daemon");
+        DemoProcesses.assertGone(worker, GONE, "worker");
+        assertThat(launcher.text()).contains("demo-app launcher: stopped before demo-app pid " + daemon
+                + " signalled readiness; stopped it (exit code 143)").doesNotContain("demo-app started");
+    }
+
     /** Waits for the launcher to say which pid the copy has, and tracks it for the clean-up. */
     private long trackDaemonWhenStarted(DemoProcesses.Run launcher) throws InterruptedException {
         return this.processes.track(Long.parseLong(launcher.await(DAEMON_PID)));
