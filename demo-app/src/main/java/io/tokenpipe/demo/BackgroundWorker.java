@@ -16,9 +16,11 @@ import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.boot.availability.AvailabilityChangeEvent;
 import org.springframework.boot.availability.ReadinessState;
+import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.SmartLifecycle;
+import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
 
 /**
@@ -39,7 +41,8 @@ import org.springframework.stereotype.Component;
  * </ul>
  *
  * <p>If the worker exits on its own after it was ready, the application publishes
- * {@link ReadinessState#REFUSING_TRAFFIC}: its background service is gone.
+ * {@link ReadinessState#REFUSING_TRAFFIC}: its background service is gone. If that happens after its token but
+ * before the application is ready (after the runners), start-up fails instead.
  */
 @Component
 public class BackgroundWorker implements SmartLifecycle, DisposableBean {
@@ -85,6 +88,9 @@ public class BackgroundWorker implements SmartLifecycle, DisposableBean {
     private boolean running;
 
     private boolean stopping;
+
+    /** Whether start-up got past {@link #failIfTheWorkerIsGone()}: from then on the watcher reports an exit. */
+    private boolean applicationReady;
 
     private WorkerState state = WorkerState.NOT_STARTED;
 
@@ -278,6 +284,33 @@ public class BackgroundWorker implements SmartLifecycle, DisposableBean {
         return "See the log above.";
     }
 
+    /**
+     * Fails start-up if the worker exited after its token but before the application became ready. Boot
+     * publishes ACCEPTING_TRAFFIC right after this event, and the starter then tells a waiting parent (daemon
+     * mode) that the application is ready: neither may happen without the background service. Failing here, on
+     * the thread that publishes readiness, is what keeps the order right: a REFUSING_TRAFFIC published by the
+     * watcher before Boot's ACCEPTING_TRAFFIC would be overridden by it.
+     * @throws WorkerStartupException naming the pid and the exit code
+     */
+    @EventListener(ApplicationReadyEvent.class)
+    void failIfTheWorkerIsGone() {
+        String reason;
+        synchronized (this.lock) {
+            if (this.state != WorkerState.EXITED) {
+                this.applicationReady = true;
+                return;
+            }
+            reason = "worker pid " + ((this.process != null) ? this.process.pid() : null) + " exited with code "
+                    + this.exitCode + " after signalling readiness, before the application was ready";
+            this.state = WorkerState.FAILED;
+            this.failedAt = Instant.now();
+            this.failure = reason;
+        }
+        logger.error("Start-up fails: {}", reason);
+        stopWorker();
+        throw new WorkerStartupException(reason, "The worker's output above says why it died.", null);
+    }
+
     /** Whether the child exited within {@code timeout}; an interrupt ends the wait early but stays set. */
     private static boolean awaitExit(ChildProcess child, Duration timeout) {
         try {
@@ -289,7 +322,10 @@ public class BackgroundWorker implements SmartLifecycle, DisposableBean {
         }
     }
 
-    /** After READY: if the worker exits on its own, say so and stop accepting traffic. */
+    /**
+     * After READY: if the worker exits on its own, say so and stop accepting traffic (before the application is
+     * ready, {@link #failIfTheWorkerIsGone()} fails start-up instead).
+     */
     private void watchForExit(ChildProcess child) {
         Thread watcher = new Thread(() -> {
             int code;
@@ -299,6 +335,7 @@ public class BackgroundWorker implements SmartLifecycle, DisposableBean {
             catch (InterruptedException ex) {
                 return;
             }
+            boolean applicationReady;
             synchronized (this.lock) {
                 if (this.stopping) {
                     return; // stopWorker() reports it
@@ -306,6 +343,11 @@ public class BackgroundWorker implements SmartLifecycle, DisposableBean {
                 this.state = WorkerState.EXITED;
                 this.exitCode = code;
                 this.endedAt = Instant.now();
+                applicationReady = this.applicationReady;
+            }
+            if (!applicationReady) {
+                logger.error("Worker pid {} exited with code {} before the application was ready", child.pid(), code);
+                return;
             }
             logger.error("Worker pid {} exited unexpectedly with code {}: the application no longer accepts traffic",
                     child.pid(), code);
