@@ -35,7 +35,7 @@ import org.springframework.stereotype.Component;
  * READY; token 0, end of stream (it died) or the timeout fail start-up with a {@link WorkerStartupException},
  * after the worker was stopped and reaped.</li>
  * <li>{@link #stop()} (at shutdown, after the web server stopped) sends SIGTERM, reaps the worker and closes
- * both pipes. The worker runs in its own session, so that signals from the terminal (Ctrl-C) reach only the
+ * both pipes. The worker is not restarted: {@link #start()} after {@link #stop()} throws. The worker runs in its own session, so that signals from the terminal (Ctrl-C) reach only the
  * application, which then stops the worker in this order. The application never writes to the lifeline: the worker exits when it reads end of stream on
  * it, so it cannot outlive the application even when the application is killed with SIGKILL.</li>
  * </ul>
@@ -130,12 +130,19 @@ public class BackgroundWorker implements SmartLifecycle, DisposableBean {
     /**
      * Starts the worker process with its two pipes; returns without waiting for it.
      * @throws WorkerStartupException if the pipes cannot be made or the process cannot be started
+     * @throws IllegalStateException if a worker was started and stopped before ({@code context.stop()} then
+     * {@code start()}): only the start-up's runner waits for a worker's token, so a second worker would stay
+     * PREPARING, unwatched, and the state of the first (exit code, failure) would mix with it
      */
     @Override
     public void start() {
         synchronized (this.lock) {
             if (this.running) {
                 return;
+            }
+            if (this.process != null) {
+                throw new IllegalStateException("the background worker runs once per application context: worker pid "
+                        + this.process.pid() + " was stopped and is not restarted (restart the application instead)");
             }
             List<String> command = this.java.mainClass(WORKER_JVM_OPTIONS, WorkerMain.class.getName(),
                     WorkerMain.arguments(this.settings.getDelay(), this.settings.isFail(), this.settings.isCrash()));

@@ -3,6 +3,7 @@ package io.tokenpipe.demo;
 import java.time.Duration;
 
 import io.tokenpipe.TokenPipeEnd;
+import io.tokenpipe.spring.boot.TokenPipeFactory;
 import io.tokenpipe.testing.FdCount;
 import io.tokenpipe.testing.RawFds;
 import org.junit.jupiter.api.Test;
@@ -18,12 +19,14 @@ import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.core.Ordered;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.assertj.core.api.Assertions.fail;
 
 /**
  * {@link BackgroundWorker} in the demo application run inside this JVM (no web server), with its real worker
- * process and a real notify pipe as daemon mode passes it: what happens when the worker dies at the worst moment.
+ * process and a real notify pipe as daemon mode passes it: what happens when the worker dies at the worst moment;
+ * and its lifecycle, which does not restart a stopped worker.
  */
 @ExtendWith(FdCount.class)
 @Timeout(120)
@@ -54,6 +57,27 @@ class BackgroundWorkerTests {
             // Boot publishes no ApplicationFailedEvent for a failure this late: the starter closes the descriptor
             // without a token, which daemon mode's launcher reports as a failure too (never token 1)
             assertThat(launcher.tokenRead(WAIT)).as("what daemon mode's launcher reads").isEqualTo(TokenPipeEnd.TS_EOS);
+        }
+    }
+
+    @Test
+    void aStoppedWorkerIsNotRestarted() {
+        DemoProperties properties = new DemoProperties();
+        properties.getWorker().setDelay(Duration.ZERO);
+        try (TokenPipeFactory pipes = new TokenPipeFactory(8)) {
+            BackgroundWorker worker = new BackgroundWorker(pipes, properties, JavaCommand.ofThisJvm(), (event) -> {
+            });
+            worker.start();
+            worker.awaitReady();
+            worker.stop(); // as context.stop() does
+            WorkerStatus stopped = worker.status();
+            assertThat(stopped.state()).isEqualTo(WorkerState.STOPPED);
+            assertThatIllegalStateException().isThrownBy(worker::start) // as context.start() would
+                .withMessage("the background worker runs once per application context: worker pid " + stopped.pid()
+                        + " was stopped and is not restarted (restart the application instead)");
+            assertThat(worker.isRunning()).isFalse();
+            assertThat(worker.status()).isEqualTo(stopped);
+            assertThat(pipes.snapshot().created()).as("no pipes for a second worker").isEqualTo(2);
         }
     }
 
