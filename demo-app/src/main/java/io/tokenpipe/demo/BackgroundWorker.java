@@ -35,9 +35,11 @@ import org.springframework.stereotype.Component;
  * READY; token 0, end of stream (it died) or the timeout fail start-up with a {@link WorkerStartupException},
  * after the worker was stopped and reaped.</li>
  * <li>{@link #stop()} (at shutdown, after the web server stopped) sends SIGTERM, reaps the worker and closes
- * both pipes. The worker is not restarted: {@link #start()} after {@link #stop()} throws. The worker runs in its own session, so that signals from the terminal (Ctrl-C) reach only the
- * application, which then stops the worker in this order. The application never writes to the lifeline: the worker exits when it reads end of stream on
- * it, so it cannot outlive the application even when the application is killed with SIGKILL.</li>
+ * both pipes. The worker runs in its own session, so that signals from the terminal (Ctrl-C) reach only the
+ * application, which then stops the worker in this order. The application never writes to the lifeline: the
+ * worker exits when it reads end of stream on it, so it cannot outlive the application even when the
+ * application is killed with SIGKILL. The worker is not restarted: {@link #start()} after {@link #stop()}
+ * throws.</li>
  * </ul>
  *
  * <p>If the worker exits on its own after it was ready, the application publishes

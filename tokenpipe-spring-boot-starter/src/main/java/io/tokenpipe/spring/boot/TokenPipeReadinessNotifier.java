@@ -1,5 +1,7 @@
 package io.tokenpipe.spring.boot;
 
+import java.lang.StackWalker.StackFrame;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -160,17 +162,22 @@ class TokenPipeReadinessNotifier implements SmartApplicationListener {
      * run, which is still to start and may fail. An application run by the user's code has no such frame.
      */
     private static boolean startedForAnotherApplication() {
-        return StackWalker.getInstance(StackWalker.Option.RETAIN_CLASS_REFERENCE).walk((frames) -> {
-            boolean builderRun = false;
-            for (StackWalker.StackFrame frame : (Iterable<StackWalker.StackFrame>) frames::iterator) {
-                boolean builder = SpringApplicationBuilder.class.isAssignableFrom(frame.getDeclaringClass());
-                if (builderRun && builder && !frame.getMethodName().equals("run")) {
-                    return true; // run() called by the builder itself, not by an overriding run()
-                }
-                builderRun = builder && frame.getMethodName().equals("run");
+        List<StackFrame> stack = StackWalker.getInstance(StackWalker.Option.RETAIN_CLASS_REFERENCE)
+            .walk((frames) -> frames.toList());
+        for (int i = 0; i + 1 < stack.size(); i++) {
+            StackFrame called = stack.get(i);
+            StackFrame caller = stack.get(i + 1);
+            // SpringApplicationBuilder.run() called by the builder's own code (not by a subclass's run())
+            if (isBuilder(called) && called.getMethodName().equals("run") && isBuilder(caller)
+                    && !caller.getMethodName().equals("run")) {
+                return true;
             }
-            return false;
-        });
+        }
+        return false;
+    }
+
+    private static boolean isBuilder(StackFrame frame) {
+        return SpringApplicationBuilder.class.isAssignableFrom(frame.getDeclaringClass());
     }
 
     private static int parseFd(String text, String origin) {
