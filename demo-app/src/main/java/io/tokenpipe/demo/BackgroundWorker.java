@@ -16,9 +16,11 @@ import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.boot.availability.AvailabilityChangeEvent;
 import org.springframework.boot.availability.ReadinessState;
+import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.SmartLifecycle;
+import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
 
 /**
@@ -34,12 +36,15 @@ import org.springframework.stereotype.Component;
  * after the worker was stopped and reaped.</li>
  * <li>{@link #stop()} (at shutdown, after the web server stopped) sends SIGTERM, reaps the worker and closes
  * both pipes. The worker runs in its own session, so that signals from the terminal (Ctrl-C) reach only the
- * application, which then stops the worker in this order. The application never writes to the lifeline: the worker exits when it reads end of stream on
- * it, so it cannot outlive the application even when the application is killed with SIGKILL.</li>
+ * application, which then stops the worker in this order. The application never writes to the lifeline: the
+ * worker exits when it reads end of stream on it, so it cannot outlive the application even when the
+ * application is killed with SIGKILL. The worker is not restarted: {@link #start()} after {@link #stop()}
+ * throws.</li>
  * </ul>
  *
  * <p>If the worker exits on its own after it was ready, the application publishes
- * {@link ReadinessState#REFUSING_TRAFFIC}: its background service is gone.
+ * {@link ReadinessState#REFUSING_TRAFFIC}: its background service is gone. If that happens after its token but
+ * before the application is ready (after the runners), start-up fails instead.
  */
 @Component
 public class BackgroundWorker implements SmartLifecycle, DisposableBean {
@@ -86,6 +91,9 @@ public class BackgroundWorker implements SmartLifecycle, DisposableBean {
 
     private boolean stopping;
 
+    /** Whether start-up got past {@link #failIfTheWorkerIsGone()}: from then on the watcher reports an exit. */
+    private boolean applicationReady;
+
     private WorkerState state = WorkerState.NOT_STARTED;
 
     private @Nullable Integer token;
@@ -124,12 +132,19 @@ public class BackgroundWorker implements SmartLifecycle, DisposableBean {
     /**
      * Starts the worker process with its two pipes; returns without waiting for it.
      * @throws WorkerStartupException if the pipes cannot be made or the process cannot be started
+     * @throws IllegalStateException if a worker was started and stopped before ({@code context.stop()} then
+     * {@code start()}): only the start-up's runner waits for a worker's token, so a second worker would stay
+     * PREPARING, unwatched, and the state of the first (exit code, failure) would mix with it
      */
     @Override
     public void start() {
         synchronized (this.lock) {
             if (this.running) {
                 return;
+            }
+            if (this.process != null) {
+                throw new IllegalStateException("the background worker runs once per application context: worker pid "
+                        + this.process.pid() + " was stopped and is not restarted (restart the application instead)");
             }
             List<String> command = this.java.mainClass(WORKER_JVM_OPTIONS, WorkerMain.class.getName(),
                     WorkerMain.arguments(this.settings.getDelay(), this.settings.isFail(), this.settings.isCrash()));
@@ -278,6 +293,33 @@ public class BackgroundWorker implements SmartLifecycle, DisposableBean {
         return "See the log above.";
     }
 
+    /**
+     * Fails start-up if the worker exited after its token but before the application became ready. Boot
+     * publishes ACCEPTING_TRAFFIC right after this event, and the starter then tells a waiting parent (daemon
+     * mode) that the application is ready: neither may happen without the background service. Failing here, on
+     * the thread that publishes readiness, is what keeps the order right: a REFUSING_TRAFFIC published by the
+     * watcher before Boot's ACCEPTING_TRAFFIC would be overridden by it.
+     * @throws WorkerStartupException naming the pid and the exit code
+     */
+    @EventListener(ApplicationReadyEvent.class)
+    void failIfTheWorkerIsGone() {
+        String reason;
+        synchronized (this.lock) {
+            if (this.state != WorkerState.EXITED) {
+                this.applicationReady = true;
+                return;
+            }
+            reason = "worker pid " + ((this.process != null) ? this.process.pid() : null) + " exited with code "
+                    + this.exitCode + " after signalling readiness, before the application was ready";
+            this.state = WorkerState.FAILED;
+            this.failedAt = Instant.now();
+            this.failure = reason;
+        }
+        logger.error("Start-up fails: {}", reason);
+        stopWorker();
+        throw new WorkerStartupException(reason, "The worker's output above says why it died.", null);
+    }
+
     /** Whether the child exited within {@code timeout}; an interrupt ends the wait early but stays set. */
     private static boolean awaitExit(ChildProcess child, Duration timeout) {
         try {
@@ -289,7 +331,10 @@ public class BackgroundWorker implements SmartLifecycle, DisposableBean {
         }
     }
 
-    /** After READY: if the worker exits on its own, say so and stop accepting traffic. */
+    /**
+     * After READY: if the worker exits on its own, say so and stop accepting traffic (before the application is
+     * ready, {@link #failIfTheWorkerIsGone()} fails start-up instead).
+     */
     private void watchForExit(ChildProcess child) {
         Thread watcher = new Thread(() -> {
             int code;
@@ -299,6 +344,7 @@ public class BackgroundWorker implements SmartLifecycle, DisposableBean {
             catch (InterruptedException ex) {
                 return;
             }
+            boolean applicationReady;
             synchronized (this.lock) {
                 if (this.stopping) {
                     return; // stopWorker() reports it
@@ -306,6 +352,11 @@ public class BackgroundWorker implements SmartLifecycle, DisposableBean {
                 this.state = WorkerState.EXITED;
                 this.exitCode = code;
                 this.endedAt = Instant.now();
+                applicationReady = this.applicationReady;
+            }
+            if (!applicationReady) {
+                logger.error("Worker pid {} exited with code {} before the application was ready", child.pid(), code);
+                return;
             }
             logger.error("Worker pid {} exited unexpectedly with code {}: the application no longer accepts traffic",
                     child.pid(), code);

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import io.tokenpipe.ChildProcess;
 import io.tokenpipe.TokenPipe;
@@ -26,14 +27,16 @@ import org.springframework.core.env.StandardEnvironment;
 /**
  * {@code --demo.daemon-wait=true}, the Java counterpart of bitcoind {@code -daemonwait}: starts a detached copy
  * of this application (a new session, input from /dev/null, output to {@code demo.log-file}) with the write end
- * of a token pipe at its fd 3 and {@code --tokenpipe.notify.fd=3}, so that the starter's readiness notifier
- * writes 1 once the copy is ready or 0 if its start-up fails. Then it waits for that token and exits:
+ * of a token pipe at its fd 3 and {@code --tokenpipe.notify.fd=3} (and the notifier on, with tokens 1 and 0,
+ * whatever the launcher was given), so that the starter's readiness notifier writes 1 once the copy is ready or
+ * 0 if its start-up fails. Then it waits for that token and exits:
  * <ul>
  * <li>token 1: prints "demo-app started, pid N" and exits 0; the copy keeps running;</li>
  * <li>token 0: prints the reason (from the copy's failure report in its log) and exits 1;</li>
  * <li>end of stream, the copy died without a token: prints its exit code and exits 1. bitcoind exits 0 here,
  * because it takes end of stream for a token; this launcher never does;</li>
- * <li>no token within {@code demo.daemon-wait-timeout}: stops the copy (SIGTERM, then SIGKILL) and exits 1.</li>
+ * <li>no token within {@code demo.daemon-wait-timeout}: stops the copy (SIGTERM, then SIGKILL) and exits 1;</li>
+ * <li>the launcher itself is stopped while it waits (Ctrl-C, SIGTERM): stops the copy the same way.</li>
  * </ul>
  * It runs in {@code main} before any Spring context: plain Java with Spring's binder for the {@code demo.*}
  * properties from the command line, system properties and environment variables.
@@ -140,20 +143,27 @@ final class DaemonLauncher {
     }
 
     /**
-     * The detached copy's arguments: these arguments without daemon-wait and notify settings, then
-     * {@code --demo.daemon-wait=false} (it also wins over a system property or environment variable that the copy
-     * inherits) and {@code --tokenpipe.notify.fd=3}.
+     * What the copy must be told, whatever it was given: no daemon-wait of its own, and readiness notification on,
+     * at fd 3, with the tokens this launcher reads. Command-line arguments win over the system properties and
+     * environment variables ({@code TOKENPIPE_NOTIFY_READY_TOKEN=0}) that the copy inherits.
+     */
+    private static final List<String> DAEMON_SETTINGS = List.of("--demo.daemon-wait=false",
+            "--tokenpipe.notify.fd=" + NOTIFY_FD, "--tokenpipe.enabled=true", "--tokenpipe.notify.ready-token=1",
+            "--tokenpipe.notify.failure-token=0");
+
+    /**
+     * The detached copy's arguments: these arguments without the settings of {@link #DAEMON_SETTINGS} (given
+     * twice, an option's values would be joined, "0,1"), then those settings.
      */
     static List<String> daemonArguments(List<String> args) {
+        List<String> overridden = DAEMON_SETTINGS.stream().map(DaemonLauncher::optionName).toList();
         List<String> result = new ArrayList<>();
         for (String arg : args) {
-            String name = optionName(arg);
-            if (!name.equals("demo.daemonwait") && !name.equals("tokenpipe.notify.fd")) {
+            if (!overridden.contains(optionName(arg))) {
                 result.add(arg);
             }
         }
-        result.add("--demo.daemon-wait=false");
-        result.add("--tokenpipe.notify.fd=" + NOTIFY_FD);
+        result.addAll(DAEMON_SETTINGS);
         return result;
     }
 
@@ -199,13 +209,40 @@ final class DaemonLauncher {
             }
             this.out.println(PREFIX + "started pid " + daemon.pid() + ", waiting up to " + Durations.format(wait)
                     + " for its readiness token (tokenpipe.notify.fd=" + NOTIFY_FD + ")");
-            int token = ready.tokenRead(wait);
-            if (token == 1) {
-                this.out.println("demo-app started, pid " + daemon.pid());
-                return EXIT_READY;
+            // Ctrl-C or SIGTERM reaches only this launcher (the copy has its own session): unless the token has
+            // been read by then, the copy is stopped, rather than left running with nobody told about it.
+            AtomicBoolean tokenRead = new AtomicBoolean();
+            Thread stopCopy = new Thread(() -> {
+                if (tokenRead.compareAndSet(false, true)) {
+                    this.out.println(PREFIX + "stopped before demo-app pid " + daemon.pid() + " signalled readiness; "
+                            + stop(daemon));
+                }
+            }, "demo-app-launcher-stop");
+            Runtime.getRuntime().addShutdownHook(stopCopy);
+            try {
+                int token = ready.tokenRead(wait);
+                if (!tokenRead.compareAndSet(false, true)) {
+                    return EXIT_FAILED; // the JVM is shutting down and the hook stops the copy
+                }
+                if (token == 1) {
+                    this.out.println("demo-app started, pid " + daemon.pid());
+                    return EXIT_READY;
+                }
+                this.out.println(PREFIX + failure(token, ready.lastErrno(), daemon, wait, log));
+                return EXIT_FAILED;
             }
-            this.out.println(PREFIX + failure(token, ready.lastErrno(), daemon, wait, log));
-            return EXIT_FAILED;
+            finally {
+                removeShutdownHook(stopCopy);
+            }
+        }
+    }
+
+    private static void removeShutdownHook(Thread hook) {
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        }
+        catch (IllegalStateException shuttingDown) {
+            // it runs now, and does nothing once the token was read
         }
     }
 

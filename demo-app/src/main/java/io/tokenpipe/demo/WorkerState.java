@@ -12,7 +12,10 @@ public enum WorkerState {
     /** Signalled readiness (token 1) and serves in the background. */
     READY,
 
-    /** Did not become ready: token 0, end of stream (it died) or timeout; start-up fails. */
+    /**
+     * Did not become ready: token 0, end of stream (it died) or timeout, or it exited after its token but before
+     * the application was ready; start-up fails.
+     */
     FAILED,
 
     /** Exited on its own after it was ready; the application stops accepting traffic. */

@@ -53,7 +53,18 @@ class DaemonLauncherTests {
         List<String> args = List.of("--server.port=0", "--demo.daemon-wait=true", "--demo.daemonWait",
                 "--tokenpipe.notify.fd=9", "--demo.worker.delay=1s", "plain");
         assertThat(DaemonLauncher.daemonArguments(args)).containsExactly("--server.port=0", "--demo.worker.delay=1s",
-                "plain", "--demo.daemon-wait=false", "--tokenpipe.notify.fd=3");
+                "plain", "--demo.daemon-wait=false", "--tokenpipe.notify.fd=3", "--tokenpipe.enabled=true",
+                "--tokenpipe.notify.ready-token=1", "--tokenpipe.notify.failure-token=0");
+    }
+
+    @Test
+    void copyGetsTheNotificationSettingsTheLauncherReadsWhateverItWasGiven() {
+        // the launcher reads 1 as ready: other tokens, or notification off, must not reach the copy
+        List<String> args = List.of("--tokenpipe.notify.ready-token=0", "--tokenpipe.notify.failureToken=1",
+                "--tokenpipe.enabled=false", "--tokenpipe.notify.ready_token=7", "--tokenpipe.max-open-pipes=8");
+        assertThat(DaemonLauncher.daemonArguments(args)).containsExactly("--tokenpipe.max-open-pipes=8",
+                "--demo.daemon-wait=false", "--tokenpipe.notify.fd=3", "--tokenpipe.enabled=true",
+                "--tokenpipe.notify.ready-token=1", "--tokenpipe.notify.failure-token=0");
     }
 
     @Test

@@ -4,6 +4,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import java.util.regex.Pattern;
 
 import com.jayway.jsonpath.JsonPath;
@@ -101,6 +102,20 @@ class DaemonModeIT {
     }
 
     @Test
+    void launcherExitsOneWhenTheCopyFailsAlthoughTheTokensAreSwappedInItsEnvironment() throws Exception {
+        // the copy inherits the environment: its notifier must still write the tokens the launcher reads
+        DemoProcesses.Run launcher = this.processes.start("launcher",
+                Map.of("TOKENPIPE_NOTIFY_READY_TOKEN", "0", "TOKENPIPE_NOTIFY_FAILURE_TOKEN", "1"),
+                "--demo.daemon-wait=true", "--demo.log-file=daemon.log", "--demo.worker.crash=true",
+                "--demo.worker.delay=0s");
+        long daemon = trackDaemonWhenStarted(launcher);
+        assertThat(launcher.awaitExit(LAUNCHER_EXIT)).as(launcher.text()).isEqualTo(1);
+        assertThat(launcher.text()).contains("demo-app pid " + daemon + " failed to start (token 0)")
+            .doesNotContain("demo-app started");
+        DemoProcesses.assertGone(daemon, GONE, "daemon");
+    }
+
+    @Test
     void launcherExitsOneWhenTheCopyDiesWithoutAToken() throws Exception {
         // bitcoind -daemonwait exits 0 here: it takes the end of stream for a token
         DemoProcesses.Run launcher = this.processes.start("launcher", "--demo.daemon-wait=true",
@@ -126,6 +141,22 @@ class DaemonModeIT {
             .doesNotContain("demo-app started");
         DemoProcesses.assertGone(daemon, GONE, "daemon");
         // whether or not the copy got as far as starting its worker, none may be left (checked after each test)
+    }
+
+    @Test
+    void launcherStoppedWhileItWaitsStopsTheCopy() throws Exception {
+        // Ctrl-C reaches only the launcher (the copy has its own session): the copy must not run on, unreported
+        DemoProcesses.Run launcher = this.processes.start("launcher", "--demo.daemon-wait=true",
+                "--demo.log-file=daemon.log", "--demo.worker.delay=60s");
+        long daemon = trackDaemonWhenStarted(launcher);
+        long worker = this.processes.track(Long.parseLong(DemoProcesses.awaitMatch(this.log, DemoProcesses.WORKER_PID,
+                DemoProcesses.START_UP)));
+        launcher.process().destroy(); // SIGTERM
+        assertThat(launcher.awaitExit(LAUNCHER_EXIT)).as(launcher.text()).isEqualTo(143);
+        DemoProcesses.assertGone(daemon, GONE, "daemon");
+        DemoProcesses.assertGone(worker, GONE, "worker");
+        assertThat(launcher.text()).contains("demo-app launcher: stopped before demo-app pid " + daemon
+                + " signalled readiness; stopped it (exit code 143)").doesNotContain("demo-app started");
     }
 
     /** Waits for the launcher to say which pid the copy has, and tracks it for the clean-up. */

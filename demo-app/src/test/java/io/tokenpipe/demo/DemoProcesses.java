@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -68,6 +69,11 @@ final class DemoProcesses implements AutoCloseable {
      * and errors to {@code <name>.out} there, standard input from /dev/null.
      */
     Run start(String name, String... args) throws IOException {
+        return start(name, Map.of(), args);
+    }
+
+    /** As {@link #start(String, String...)}, with {@code environment} added to this JVM's environment. */
+    Run start(String name, Map<String, String> environment, String... args) throws IOException {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(JVM_OPTIONS);
@@ -76,11 +82,12 @@ final class DemoProcesses implements AutoCloseable {
         command.add("--server.port=0");
         command.addAll(List.of(args));
         Path output = this.directory.resolve(name + ".out");
-        Process process = new ProcessBuilder(command).directory(this.directory.toFile())
+        ProcessBuilder builder = new ProcessBuilder(command).directory(this.directory.toFile())
             .redirectInput(new File("/dev/null"))
             .redirectErrorStream(true)
-            .redirectOutput(output.toFile())
-            .start();
+            .redirectOutput(output.toFile());
+        builder.environment().putAll(environment);
+        Process process = builder.start();
         this.processes.add(process);
         return new Run(process, output);
     }

@@ -1,5 +1,7 @@
 package io.tokenpipe.spring.boot;
 
+import java.lang.StackWalker.StackFrame;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -11,6 +13,7 @@ import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 import org.springframework.boot.availability.AvailabilityChangeEvent;
 import org.springframework.boot.availability.ReadinessState;
+import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.context.event.ApplicationEnvironmentPreparedEvent;
 import org.springframework.boot.context.event.ApplicationFailedEvent;
 import org.springframework.boot.context.event.ApplicationPreparedEvent;
@@ -36,8 +39,10 @@ import org.springframework.core.env.ConfigurableEnvironment;
  * not a pipe/FIFO fails start-up at once (a token is never written into a file, socket or terminal), and it
  * is close-on-exec from then on. If the context closes before it was ready and without a failure event (a
  * runner that exits the application), the descriptor is closed without a token: the parent reads end of
- * stream. The descriptor is claimed once per JVM: a second application run in the same JVM (a parent/child
- * {@code SpringApplicationBuilder}, a test) does not notify again.
+ * stream. The descriptor is claimed once per JVM: a second application run in the same JVM (a test) does not
+ * notify again. In a {@link SpringApplicationBuilder} hierarchy the application the builder was asked to run
+ * claims it (the child), not the parent the builder starts first: a token written when the parent is ready
+ * would tell the waiting process that a child which has not even started yet is ready.
  *
  * <p>Nothing native is loaded unless a descriptor is configured.
  */
@@ -118,6 +123,11 @@ class TokenPipeReadinessNotifier implements SmartApplicationListener {
             fd = parseFd(variable.strip(), origin);
         }
         checkFd(fd, origin);
+        if (startedForAnotherApplication()) {
+            logger.info("Leaving fd " + fd + " to the application that SpringApplicationBuilder starts this one for"
+                    + " (its child): the readiness token reports that application");
+            return;
+        }
         if (!claimed.compareAndSet(false, true)) {
             logger.info("Not sending a readiness token to fd " + fd + ": an earlier application in this JVM"
                     + " already claimed it");
@@ -143,6 +153,31 @@ class TokenPipeReadinessNotifier implements SmartApplicationListener {
             closeWithoutToken("the token settings are invalid");
             throw ex;
         }
+    }
+
+    /**
+     * Whether a {@link SpringApplicationBuilder} runs this application on its way to another one: the parent of a
+     * {@code child(...)} (or the first child of a {@code sibling(...)}), which it runs from its own code before
+     * that application even exists. Its readiness says nothing about the application the builder was asked to
+     * run, which is still to start and may fail. An application run by the user's code has no such frame.
+     */
+    private static boolean startedForAnotherApplication() {
+        List<StackFrame> stack = StackWalker.getInstance(StackWalker.Option.RETAIN_CLASS_REFERENCE)
+            .walk((frames) -> frames.toList());
+        for (int i = 0; i + 1 < stack.size(); i++) {
+            StackFrame called = stack.get(i);
+            StackFrame caller = stack.get(i + 1);
+            // SpringApplicationBuilder.run() called by the builder's own code (not by a subclass's run())
+            if (isBuilder(called) && called.getMethodName().equals("run") && isBuilder(caller)
+                    && !caller.getMethodName().equals("run")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean isBuilder(StackFrame frame) {
+        return SpringApplicationBuilder.class.isAssignableFrom(frame.getDeclaringClass());
     }
 
     private static int parseFd(String text, String origin) {
@@ -203,6 +238,9 @@ class TokenPipeReadinessNotifier implements SmartApplicationListener {
         if (adopted == null) {
             return;
         }
+        // An interrupted thread (a runner that swallowed an InterruptedException) would make tokenWrite fail with
+        // EINTR, and the parent would read end of stream from a healthy application: write with the flag cleared.
+        boolean interrupted = Thread.interrupted();
         try {
             int status = adopted.tokenWrite(token);
             if (status == 0) {
@@ -216,6 +254,9 @@ class TokenPipeReadinessNotifier implements SmartApplicationListener {
         }
         finally {
             adopted.close();
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 

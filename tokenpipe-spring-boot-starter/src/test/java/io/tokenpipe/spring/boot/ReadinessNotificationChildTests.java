@@ -21,7 +21,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * The readiness notification end to end: a real child JVM running a Spring Boot application with the starter
  * ({@link ReadinessChildApplication}) gets the write end of a pipe at fd 3 through {@link ChildProcess}, and
- * this test reads what it says: 1 when it is ready, 0 when its start-up fails.
+ * this test reads what it says: 1 when it is ready, 0 when its start-up fails (also as the child of a
+ * SpringApplicationBuilder hierarchy whose parent started).
  */
 @ExtendWith(FdCount.class)
 @Timeout(180)
@@ -43,6 +44,14 @@ class ReadinessNotificationChildTests {
     @Test
     void childWhoseStartUpFailsWritesZero() throws Exception {
         Outcome outcome = runChild(true, "fail");
+        assertThat(outcome.token).as(outcome.log).isEqualTo(0);
+        assertThat(outcome.exitCode).as(outcome.log).isEqualTo(1);
+        assertThat(outcome.log).contains("the database is not there").doesNotContain("child: started");
+    }
+
+    @Test
+    void builderHierarchyWhoseChildFailsWritesZeroAlthoughItsParentWasReady() throws Exception {
+        Outcome outcome = runChild(true, "hierarchy", "fail");
         assertThat(outcome.token).as(outcome.log).isEqualTo(0);
         assertThat(outcome.exitCode).as(outcome.log).isEqualTo(1);
         assertThat(outcome.log).contains("the database is not there").doesNotContain("child: started");

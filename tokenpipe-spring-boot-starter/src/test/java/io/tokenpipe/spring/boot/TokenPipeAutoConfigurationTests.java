@@ -30,6 +30,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 
 /**
  * Every condition and back-off of the auto-configurations, and the factory's life with the context.
@@ -283,6 +284,11 @@ class TokenPipeAutoConfigurationTests {
         TokenPipeFactory[] factory = new TokenPipeFactory[1];
         this.runner.run((context) -> factory[0] = context.getBean(TokenPipeFactory.class));
         assertThat(factory[0].isClosed()).isTrue();
+        assertThatIllegalStateException().isThrownBy(() -> factory[0].create("too-late"))
+            .isExactlyInstanceOf(IllegalStateException.class)
+            .withMessage("Cannot create token pipe 'too-late': the TokenPipeFactory is closed (the application"
+                    + " context is shutting down)");
+        assertThat(factory[0].snapshot().created()).as("nothing was made").isZero();
     }
 
     @Configuration(proxyBeanMethods = false)

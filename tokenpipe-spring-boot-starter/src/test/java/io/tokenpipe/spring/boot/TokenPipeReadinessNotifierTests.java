@@ -23,6 +23,7 @@ import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
 import org.springframework.boot.availability.AvailabilityChangeEvent;
 import org.springframework.boot.availability.ReadinessState;
+import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -109,6 +110,25 @@ class TokenPipeReadinessNotifierTests {
         assertThatException().isThrownBy(() -> run(FailingRunnerApplication.class,
                 "--tokenpipe.notify.fd=" + this.writeFd, "--tokenpipe.notify.failure-token=9"));
         assertThat(reader.tokenRead(WAIT)).isEqualTo(9);
+        assertThat(reader.tokenRead(WAIT)).isEqualTo(TokenPipeEnd.TS_EOS);
+    }
+
+    @Test
+    void writesReadyTokenFromAnInterruptedThreadAndLeavesItInterrupted() {
+        try (ConfigurableApplicationContext context = run(SelfInterruptingApplication.class,
+                "--tokenpipe.notify.fd=" + this.writeFd)) {
+            assertThat(Thread.interrupted()).as("the runner's interrupt is still set (and cleared here)").isTrue();
+            assertThat(reader.tokenRead(WAIT)).isEqualTo(1);
+            assertThat(reader.tokenRead(WAIT)).isEqualTo(TokenPipeEnd.TS_EOS);
+        }
+    }
+
+    @Test
+    void writesFailureTokenFromAnInterruptedThreadAndLeavesItInterrupted() {
+        assertThatException().isThrownBy(() -> run(SelfInterruptingFailingApplication.class,
+                "--tokenpipe.notify.fd=" + this.writeFd));
+        assertThat(Thread.interrupted()).as("the runner's interrupt is still set (and cleared here)").isTrue();
+        assertThat(reader.tokenRead(WAIT)).isEqualTo(0);
         assertThat(reader.tokenRead(WAIT)).isEqualTo(TokenPipeEnd.TS_EOS);
     }
 
@@ -217,6 +237,52 @@ class TokenPipeReadinessNotifierTests {
         secondReader.close();
     }
 
+    @Test
+    void inABuilderHierarchyTheChildsReadinessIsReportedNotTheParents() {
+        seenByRunner.set(Integer.MIN_VALUE);
+        SpringApplicationBuilder parent = parent();
+        try (ConfigurableApplicationContext child = child(parent, ReadyApplication.class)
+            .run("--tokenpipe.notify.fd=" + this.writeFd)) {
+            assertThat(seenByRunner.get()).as("nothing written before the child's runners ran")
+                .isEqualTo(TokenPipeEnd.TS_TIMEOUT);
+            assertThat(reader.tokenRead(WAIT)).isEqualTo(1);
+            assertThat(reader.tokenRead(WAIT)).isEqualTo(TokenPipeEnd.TS_EOS);
+        }
+        parent.context().close();
+    }
+
+    @Test
+    void inABuilderHierarchyAChildThatFailsToStartWritesTheFailureToken(CapturedOutput output) {
+        SpringApplicationBuilder parent = parent();
+        assertThatException()
+            .isThrownBy(() -> child(parent, FailingBeanApplication.class).run("--tokenpipe.notify.fd=" + this.writeFd))
+            .havingRootCause()
+            .withMessage("no database");
+        assertThat(reader.tokenRead(WAIT)).as("not the ready parent's 1").isEqualTo(0);
+        assertThat(reader.tokenRead(WAIT)).isEqualTo(TokenPipeEnd.TS_EOS);
+        assertThat(output).contains("Leaving fd " + this.writeFd + " to the application that SpringApplicationBuilder"
+                + " starts this one for");
+        parent.context().close();
+    }
+
+    @Test
+    void inABuilderHierarchyTheSiblingsReadinessIsReportedNotTheFirstChilds() {
+        seenByRunner.set(Integer.MIN_VALUE);
+        String notify = "--tokenpipe.notify.fd=" + this.writeFd;
+        SpringApplicationBuilder parent = parent();
+        SpringApplicationBuilder first = child(parent, PlainApplication.class);
+        SpringApplicationBuilder sibling = first.sibling(new Class<?>[] { ReadyApplication.class }, notify)
+            .web(WebApplicationType.NONE)
+            .registerShutdownHook(false);
+        try (ConfigurableApplicationContext context = sibling.run(notify)) {
+            assertThat(seenByRunner.get()).as("nothing written before the sibling's runners ran")
+                .isEqualTo(TokenPipeEnd.TS_TIMEOUT);
+            assertThat(reader.tokenRead(WAIT)).isEqualTo(1);
+        }
+        first.context().close();
+        parent.context().close();
+    }
+
     /** For tests whose application never adopted the write end: close it, and see that nothing was written. */
     private void giveBackUnusedWriteEnd() {
         assertThat(RawFds.close(this.writeFd)).isZero();
@@ -228,6 +294,17 @@ class TokenPipeReadinessNotifierTests {
         int[] fds = new int[2];
         assertThat(RawFds.pipe(fds)).isZero();
         return fds;
+    }
+
+    /** A parent application with the starter's beans and nothing else, as SpringApplicationBuilder builds one. */
+    private static SpringApplicationBuilder parent() {
+        return new SpringApplicationBuilder(PlainApplication.class).web(WebApplicationType.NONE)
+            .bannerMode(Banner.Mode.OFF)
+            .registerShutdownHook(false);
+    }
+
+    private static SpringApplicationBuilder child(SpringApplicationBuilder parent, Class<?> child) {
+        return parent.child(child).web(WebApplicationType.NONE).registerShutdownHook(false);
     }
 
     private static ConfigurableApplicationContext run(Class<?> application, String... args) {
@@ -274,6 +351,32 @@ class TokenPipeReadinessNotifierTests {
         ApplicationRunner failingRunner() {
             return (args) -> {
                 throw new IllegalStateException("migration failed");
+            };
+        }
+
+    }
+
+    /** Its runner leaves the main thread interrupted, as code that swallowed an InterruptedException may. */
+    @Configuration(proxyBeanMethods = false)
+    @ImportAutoConfiguration(TokenPipeAutoConfiguration.class)
+    static class SelfInterruptingApplication {
+
+        @Bean
+        ApplicationRunner interruptingRunner() {
+            return (args) -> Thread.currentThread().interrupt();
+        }
+
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    @ImportAutoConfiguration(TokenPipeAutoConfiguration.class)
+    static class SelfInterruptingFailingApplication {
+
+        @Bean
+        ApplicationRunner interruptedAndFailingRunner() {
+            return (args) -> {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("gave up waiting");
             };
         }
 

@@ -19,7 +19,8 @@ import static org.assertj.core.api.Assertions.within;
 
 /**
  * {@link TokenPipeHealthIndicator}: UP with details, UP at the limit, DOWN while the OS refuses pipes (in a
- * child JVM whose descriptor limit is small) and UP again once descriptors are free.
+ * child JVM whose descriptor limit is small) and UP again once descriptors are free, DOWN where the native layer
+ * cannot load (also a child JVM).
  */
 @ExtendWith(FdCount.class)
 @Timeout(90)
@@ -78,6 +79,22 @@ class TokenPipeHealthIndicatorTests {
             .contains("during=DOWN error=pipe() failed: EMFILE (Too many open files) failed=1 lastFailure=pipe() failed:"
                     + " EMFILE (Too many open files)")
             .contains("after=UP failed=1");
+    }
+
+    @Test
+    void downWithTheReasonWhenTheNativeLayerIsUnavailable() throws Exception {
+        // as core's MakeFailureTest: JNA finds no native library of its own, nor one on the system
+        JavaChild.Result result = JavaChild.run(JavaChild.command(
+                List.of("-Djna.nosys=true", "-Djna.nounpack=true", "-Djna.boot.library.path=/nonexistent"),
+                NativeUnavailableHealthChild.class));
+        assertThat(result.exitCode).as(result.output).isZero();
+        assertThat(result.output)
+            .contains("status=DOWN keys=[openPipes, openEnds, created, closed, failed, rejected, maxOpenPipes,"
+                    + " limitReached, openFds, error]")
+            .contains("error=token pipes are not available: Could not find JNA native support")
+            .contains("refused=Cannot create token pipe 'worker': token pipes are not available: Could not find JNA"
+                    + " native support")
+            .contains("again=DOWN");
     }
 
 }
