@@ -313,7 +313,7 @@ public final class ChildProcess implements AutoCloseable {
                         + " since the ends it passed were handed over");
             }
             started = true;
-            List<FdHandle> handedOver = new ArrayList<>();
+            List<FdHandle> handedOver = new ArrayList<>(ends.size()); // sized: add() after a hand-off must not fail
             try {
                 if (Platform.isWindows()) {
                     throw new UnsupportedOperationException("ChildProcess is not implemented on Windows: handing a"

@@ -53,8 +53,9 @@ public final class TokenPipeEnd implements AutoCloseable {
      *
      * @param fd the descriptor number, 3 or above
      * @return an open end owning {@code fd}; closing it closes {@code fd}
-     * @throws IllegalArgumentException naming the fd and the reason, when it is negative, 0-2, not open, or not
-     *         a pipe/FIFO (a regular file, a socket, a terminal)
+     * @throws IllegalArgumentException naming the fd and the reason, when it is negative, 0-2, not open, not
+     *         a pipe/FIFO (a regular file, a socket, a terminal), or close-on-exec (not inherited: this process
+     *         opened it itself, or already owns it as an end)
      * @throws UnsupportedOperationException when this platform cannot make token pipes
      */
     public static TokenPipeEnd adopt(int fd) {

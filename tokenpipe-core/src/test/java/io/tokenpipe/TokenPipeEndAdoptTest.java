@@ -11,6 +11,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -87,6 +89,71 @@ class TokenPipeEndAdoptTest {
             writer.close();
             assertThat(reader.tokenRead()).isEqualTo(TS_EOS);
         } // closing the ends closed both descriptors: FdCount checks that
+    }
+
+    @Test
+    void adoptRefusesADescriptorThisProcessAlreadyOwns() {
+        try (TokenPipe pipe = TokenPipe.make().orElseThrow();
+             TokenPipeEnd reader = pipe.takeReadEnd();
+             TokenPipeEnd writer = pipe.takeWriteEnd()) {
+            int fd = reader.handle().fd();
+            // Owning it twice would close it twice: the second time under whoever got the number next.
+            assertThatIllegalArgumentException().isThrownBy(() -> TokenPipeEnd.adopt(fd))
+                    .withMessage("fd " + fd + " is close-on-exec, so it was not inherited: this process opened it"
+                            + " itself or already owns it (a TokenPipe end, or adopted before)");
+            int[] fds = new int[2];
+            assertThat(RawFds.pipe(fds)).isZero();
+            try (TokenPipeEnd adopted = TokenPipeEnd.adopt(fds[0])) {
+                assertThatIllegalArgumentException().isThrownBy(() -> TokenPipeEnd.adopt(fds[0]))
+                        .withMessageContaining("already owns it");
+            } finally {
+                RawFds.close(fds[1]);
+            }
+            assertThat(writer.tokenWrite(4)).isZero();
+            assertThat(reader.tokenRead()).isEqualTo(4);
+        }
+    }
+
+    @Test
+    void anInheritedNonBlockingPipeStillWaitsTimesOutAndWakesOnClose() throws Exception {
+        // A parent written with an event loop (Go, libuv, tokio) may hand over O_NONBLOCK descriptors; the
+        // calls must keep their contract (wait, time out, block while full) without changing the flag.
+        int[] fds = new int[2];
+        assertThat(RawFds.pipe(fds)).isZero();
+        for (int fd : fds) {
+            assertThat(RawFds.fcntl(fd, RawFds.F_SETFL, RawFds.fcntl(fd, RawFds.F_GETFL, 0) | RawFds.O_NONBLOCK))
+                    .isZero();
+        }
+        try (TokenPipeEnd reader = TokenPipeEnd.adopt(fds[0]); TokenPipeEnd writer = TokenPipeEnd.adopt(fds[1])) {
+            assertThat(reader.tokenRead(Duration.ofMillis(50))).isEqualTo(TokenPipeEnd.TS_TIMEOUT);
+            CompletableFuture<Integer> waiting = CompletableFuture.supplyAsync(reader::tokenRead);
+            Thread.sleep(50);
+            assertThat(waiting).isNotDone();
+            assertThat(writer.tokenWrite(9)).isZero();
+            assertThat(waiting.get(10, TimeUnit.SECONDS)).isEqualTo(9);
+            int written = 0;
+            while (written < 65_536) { // fill the pipe (64 KiB)
+                assertThat(writer.tokenWrite(1)).isZero();
+                written++;
+            }
+            CompletableFuture<Integer> blockedWriter = CompletableFuture.supplyAsync(() -> writer.tokenWrite(2));
+            Thread.sleep(50);
+            assertThat(blockedWriter).as("a write to a full pipe waits").isNotDone();
+            for (int i = 0; i < 4096; i++) { // the kernel takes writes again once a whole page is free
+                assertThat(reader.tokenRead()).isEqualTo(1);
+            }
+            assertThat(blockedWriter.get(10, TimeUnit.SECONDS)).isZero();
+            while (reader.tokenRead(Duration.ZERO) >= 0) { // empty it
+                continue;
+            }
+            CompletableFuture<Integer> blockedReader = CompletableFuture.supplyAsync(reader::tokenRead);
+            Thread.sleep(50);
+            assertThat(blockedReader).isNotDone();
+            reader.close(); // wakes the reader waiting in poll(2)
+            assertThat(blockedReader.get(10, TimeUnit.SECONDS)).isEqualTo(TokenPipeEnd.TS_ERR);
+            assertThat(reader.lastErrno()).isEqualTo(9); // EBADF
+            assertThat(RawFds.fdinfoFlags(fds[1]) & RawFds.O_NONBLOCK).as("O_NONBLOCK left as it was").isNotZero();
+        }
     }
 
     @Test

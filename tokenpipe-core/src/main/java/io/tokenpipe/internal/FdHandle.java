@@ -94,6 +94,7 @@ public final class FdHandle extends PhantomReference<Object> implements Runnable
                 return fail(context, Errno.EBADF);
             }
             notifyWaker(context);
+            context.beforeSystemCalls();
             while (true) {
                 long n = IO.read(fd, context.scratchAddress);
                 if (n > 0) {
@@ -102,7 +103,7 @@ public final class FdHandle extends PhantomReference<Object> implements Runnable
                 if (n == 0) {
                     return TS_EOS;
                 }
-                int status = afterFailure(context);
+                int status = afterFailure(context, false);
                 if (status != RETRY) {
                     return status;
                 }
@@ -124,6 +125,7 @@ public final class FdHandle extends PhantomReference<Object> implements Runnable
                 return fail(context, Errno.EBADF);
             }
             notifyWaker(context);
+            context.beforeSystemCalls();
             context.scratch.put(0, (byte) token);
             while (true) {
                 long n = IO.write(fd, context.scratchAddress);
@@ -133,7 +135,7 @@ public final class FdHandle extends PhantomReference<Object> implements Runnable
                 if (n == 0) {
                     return TS_EOS;
                 }
-                int status = afterFailure(context);
+                int status = afterFailure(context, true);
                 if (status != RETRY) {
                     return status;
                 }
@@ -151,13 +153,18 @@ public final class FdHandle extends PhantomReference<Object> implements Runnable
         }
     }
 
-    /** After a failed system call: the status to return, or RETRY when it was only a wake-up (EINTR). */
-    private int afterFailure(ThreadContext context) {
+    /**
+     * After a failed system call: the status to return, or RETRY when it was only a wake-up (EINTR), or when
+     * the descriptor is in non-blocking mode (an inherited one) and not ready yet: then this waits in poll(2),
+     * which a wake-up interrupts just like a read.
+     */
+    private int afterFailure(ThreadContext context, boolean write) {
         int errno = IO.errno(); // first: nothing may run between the call and this read
         if (state != OPEN) {
             return fail(context, Errno.EBADF);
         }
-        if (!IO.isWakeUp(errno)) {
+        boolean wouldBlock = IO.isWouldBlock(errno);
+        if (!wouldBlock && !IO.isWakeUp(errno, context.consumeWoken())) {
             return fail(context, errno);
         }
         if (context.thread.isInterrupted()) {
@@ -165,6 +172,9 @@ public final class FdHandle extends PhantomReference<Object> implements Runnable
         }
         if (context.timed && System.nanoTime() - context.deadline >= 0) {
             return TS_TIMEOUT;
+        }
+        if (wouldBlock) {
+            IO.awaitReady(fd, write, context.scratch, context.scratchAddress);
         }
         return RETRY;
     }
@@ -249,6 +259,7 @@ public final class FdHandle extends PhantomReference<Object> implements Runnable
         if (state != OPEN) {
             return; // closed or being closed by whoever moved it out of OPEN, who also releases it
         }
+        close(); // first: a logger that fails must not leave the descriptor open
         if (origin != null) {
             LOG.log(System.Logger.Level.WARNING, "token pipe end fd " + fd
                     + " was garbage-collected without close(); closed it. It was made here:", origin);
@@ -256,7 +267,6 @@ public final class FdHandle extends PhantomReference<Object> implements Runnable
             LOG.log(System.Logger.Level.DEBUG, "token pipe end fd " + fd + " was garbage-collected without close();"
                     + " closed it (run with -Dtokenpipe.leakDetection=true to see where it was made)");
         }
-        close();
     }
 
     @Override

@@ -2,7 +2,7 @@ package io.tokenpipe.internal;
 
 import com.sun.jna.Native;
 
-/** Linux-only functions (glibc 2.30 or later, or musl), bound with JNA direct mapping. */
+/** The one Linux C library function needed beyond POSIX; glibc has had it since 2.1, musl too. */
 final class LinuxLibc {
     static {
         Native.register(LinuxLibc.class, PosixLibc.LIBC);
@@ -10,12 +10,6 @@ final class LinuxLibc {
 
     private LinuxLibc() {
     }
-
-    static native int gettid();
-
-    static native int tgkill(int tgid, int tid, int sig);
-
-    static native int statx(int dirfd, String pathname, int flags, int mask, long statxbuf);
 
     static native int __libc_current_sigrtmax();
 }

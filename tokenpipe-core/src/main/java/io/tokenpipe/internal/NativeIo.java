@@ -2,6 +2,7 @@ package io.tokenpipe.internal;
 
 import com.sun.jna.Native;
 import com.sun.jna.Platform;
+import java.nio.ByteBuffer;
 
 /**
  * The operating system as the token pipe sees it: one small implementation per platform, chosen once,
@@ -76,8 +77,21 @@ public abstract class NativeIo {
     /** errno of this thread's last failed call. */
     public abstract int errno();
 
-    /** Whether errno means "woken by {@link #wake}" (EINTR on POSIX) rather than a real failure. */
-    public abstract boolean isWakeUp(int errno);
+    /**
+     * Whether errno means "interrupted, try again" rather than a real failure: EINTR on POSIX (from
+     * {@link #wake} or any other handled signal); on Windows also the error of a cancelled read, but only when
+     * {@code woken} says that {@link #wake} was called for this thread.
+     */
+    public abstract boolean isWakeUp(int errno, boolean woken);
+
+    /** Whether errno is EAGAIN: a descriptor in non-blocking mode (an inherited one: ours never are) is not ready. */
+    public abstract boolean isWouldBlock(int errno);
+
+    /**
+     * Waits until {@code fd} is readable (or writable) or a signal interrupts the wait ({@link #wake} does):
+     * poll(2) with no timeout, its pollfd built in {@code scratch} at offset 8.
+     */
+    public abstract void awaitReady(int fd, boolean write, ByteBuffer scratch, long scratchAddress);
 
     /** An id by which {@link #wake} can reach the calling thread. */
     public abstract long currentThreadId();

@@ -4,6 +4,7 @@ import com.sun.jna.Memory;
 import com.sun.jna.Native;
 import com.sun.jna.Platform;
 import com.sun.jna.Pointer;
+import java.nio.ByteBuffer;
 
 /**
  * Linux (tested) and macOS (untested) through libc.
@@ -27,7 +28,14 @@ final class PosixIo extends NativeIo {
     private static final int S_IFMT = 0xF000;
     static final int S_IFIFO = 0x1000;
 
+    private static final int EAGAIN_LINUX = 11;
+    private static final int EAGAIN_MACOS = 35;
+    private static final short POLLIN = 1;
+    private static final short POLLOUT = 4;
+
     private final boolean linux = Platform.isLinux();
+    /** Thread ids are Linux tids (gettid, tgkill) where the syscall numbers are known, else pthread_t. */
+    private final boolean tids = linux && LinuxSyscall.AVAILABLE;
     private final int pid;
     private final int wakeSignal;
 
@@ -91,19 +99,33 @@ final class PosixIo extends NativeIo {
     }
 
     @Override
-    public boolean isWakeUp(int errno) {
-        return errno == Errno.EINTR;
+    public boolean isWakeUp(int errno, boolean woken) {
+        return errno == Errno.EINTR; // from our wake-up or any other handled signal: retried either way
+    }
+
+    @Override
+    public boolean isWouldBlock(int errno) {
+        return errno == (linux ? EAGAIN_LINUX : EAGAIN_MACOS);
+    }
+
+    @Override
+    public void awaitReady(int fd, boolean write, ByteBuffer scratch, long scratchAddress) {
+        // struct pollfd {int fd; short events; short revents;} in the thread's scratch buffer at offset 8
+        scratch.putInt(8, fd);
+        scratch.putShort(12, write ? POLLOUT : POLLIN);
+        scratch.putShort(14, (short) 0);
+        PosixWait.poll(scratchAddress + 8, 1, -1); // the wake-up signal ends it with EINTR, like a read
     }
 
     @Override
     public long currentThreadId() {
-        return linux ? LinuxLibc.gettid() : PosixLibc.pthread_self();
+        return tids ? LinuxSyscall.syscall(LinuxSyscall.GETTID, 0, 0, 0, 0, 0) : PosixLibc.pthread_self();
     }
 
     @Override
     public void wake(long threadId) {
-        if (linux) {
-            LinuxLibc.tgkill(pid, (int) threadId, wakeSignal);
+        if (tids) {
+            LinuxSyscall.syscall(LinuxSyscall.TGKILL, pid, threadId, wakeSignal, 0, 0);
         } else {
             PosixLibc.pthread_kill(threadId, wakeSignal);
         }
@@ -118,12 +140,19 @@ final class PosixIo extends NativeIo {
             throw new IllegalArgumentException("fd " + fd + " is standard " + (fd == 0 ? "input" : fd == 1 ? "output" : "error")
                     + "; token pipes are handed over at descriptor 3 or above");
         }
-        if (PosixLibc.fcntl(fd, F_GETFD, 0) == -1) {
+        int descriptorFlags = PosixLibc.fcntl(fd, F_GETFD, 0);
+        if (descriptorFlags == -1) {
             throw new IllegalArgumentException("fd " + fd + " is not open: " + Errno.describe(errno()));
         }
         int type = fileType(fd);
         if (type != S_IFIFO) {
             throw new IllegalArgumentException("fd " + fd + " is " + describeType(type) + ", not a pipe or FIFO");
+        }
+        if ((descriptorFlags & FD_CLOEXEC) != 0) {
+            // An inherited descriptor cannot be close-on-exec (it would not have survived the exec): this one was
+            // opened here, and owning it twice would close it twice, the second time under whoever reuses it.
+            throw new IllegalArgumentException("fd " + fd + " is close-on-exec, so it was not inherited: this process"
+                    + " opened it itself or already owns it (a TokenPipe end, or adopted before)");
         }
         int failure = setCloseOnExec(fd);
         if (failure != 0) {
@@ -133,13 +162,18 @@ final class PosixIo extends NativeIo {
 
     /** The S_IFMT bits of fd's mode, or -errno. statx has one layout on every Linux architecture. */
     private int fileType(int fd) {
-        try (Memory stat = new Memory(512)) {
+        try (Memory stat = new Memory(512); Memory emptyPath = new Memory(1)) {
             stat.clear();
-            if (linux) {
-                return LinuxLibc.statx(fd, "", AT_EMPTY_PATH, STATX_TYPE, Pointer.nativeValue(stat)) == 0
-                        ? stat.getShort(STATX_MODE_OFFSET) & S_IFMT : -errno();
+            emptyPath.setByte(0, (byte) 0);
+            if (tids) {
+                return LinuxSyscall.syscall(LinuxSyscall.STATX, fd, Pointer.nativeValue(emptyPath), AT_EMPTY_PATH,
+                        STATX_TYPE, Pointer.nativeValue(stat)) == 0 ? stat.getShort(STATX_MODE_OFFSET) & S_IFMT : -errno();
             }
-            return PosixLibc.fstat(fd, Pointer.nativeValue(stat)) == 0
+            if (linux) {
+                throw new UnsupportedOperationException("cannot tell the type of fd " + fd + " on Linux "
+                        + Platform.ARCH + " (statx is called by number, known for x86-64 and aarch64 only)");
+            }
+            return MacLibc.fstat(fd, Pointer.nativeValue(stat)) == 0
                     ? stat.getShort(FSTAT_MODE_OFFSET_MACOS) & S_IFMT : -errno();
         }
     }

@@ -42,6 +42,4 @@ final class PosixLibc {
     static native int getrlimit(int resource, long rlim);
 
     static native int setrlimit(int resource, long rlim);
-
-    static native int fstat(int fd, long statbuf);
 }

@@ -2,7 +2,9 @@ package io.tokenpipe.internal;
 
 import com.sun.jna.Native;
 import com.sun.jna.Pointer;
+import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -22,6 +24,8 @@ import java.util.List;
 public final class ThreadContext {
     private static final ThreadLocal<ThreadContext> CURRENT = ThreadLocal.withInitial(ThreadContext::register);
     private static final VarHandle CALL;
+    /** Thread.isVirtual() on Java 21 and later; null before. */
+    private static final MethodHandle IS_VIRTUAL;
     private static volatile ThreadContext[] all = new ThreadContext[0];
 
     static {
@@ -30,10 +34,24 @@ public final class ThreadContext {
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
+        MethodHandle isVirtual;
+        try {
+            isVirtual = MethodHandles.publicLookup().findVirtual(Thread.class, "isVirtual",
+                    MethodType.methodType(boolean.class));
+        } catch (ReflectiveOperationException beforeJava21) {
+            isVirtual = null;
+        }
+        IS_VIRTUAL = isVirtual;
     }
 
     final Thread thread;
-    final long threadId;
+    /**
+     * A virtual thread runs on whichever carrier thread is free, so its native id is the carrier's and changes:
+     * it is taken again before every system call (while in native code it cannot move).
+     */
+    private final boolean virtual;
+    /** The native id by which {@link NativeIo#wake} reaches this thread. */
+    private volatile long threadId;
     final ByteBuffer scratch;
     public final long scratchAddress;
     /** The handle this thread is in a call on, or null. */
@@ -43,9 +61,12 @@ public final class ThreadContext {
     boolean timed;
     /** errno of this thread's last failed call on a handle. */
     int errno;
+    /** Set by {@link #wake()}, consumed after a failed system call (see {@link NativeIo#isWakeUp}). */
+    private volatile boolean woken;
 
-    private ThreadContext(Thread thread, long threadId) {
+    private ThreadContext(Thread thread, boolean virtual, long threadId) {
         this.thread = thread;
+        this.virtual = virtual;
         this.threadId = threadId;
         this.scratch = ByteBuffer.allocateDirect(16).order(ByteOrder.nativeOrder());
         this.scratchAddress = Pointer.nativeValue(Native.getDirectBufferPointer(scratch));
@@ -84,12 +105,38 @@ public final class ThreadContext {
         CALL.setRelease(this, (FdHandle) null);
     }
 
+    /** Before the system calls of a call: a virtual thread takes the id of the carrier it now runs on. */
+    void beforeSystemCalls() {
+        if (virtual) {
+            threadId = NativeIo.get().currentThreadId();
+        }
+    }
+
     void wake() {
+        woken = true;
         NativeIo.get().wake(threadId);
     }
 
+    /** Whether {@link #wake()} was called since the last time this was asked. */
+    boolean consumeWoken() {
+        boolean was = woken;
+        if (was) {
+            woken = false;
+        }
+        return was;
+    }
+
+    private static boolean isVirtual(Thread thread) {
+        try {
+            return IS_VIRTUAL != null && (boolean) IS_VIRTUAL.invokeExact(thread);
+        } catch (Throwable e) {
+            return false;
+        }
+    }
+
     private static ThreadContext register() {
-        ThreadContext context = new ThreadContext(Thread.currentThread(), NativeIo.get().currentThreadId());
+        Thread thread = Thread.currentThread();
+        ThreadContext context = new ThreadContext(thread, isVirtual(thread), NativeIo.get().currentThreadId());
         synchronized (ThreadContext.class) {
             List<ThreadContext> live = new ArrayList<>(all.length + 1);
             for (ThreadContext c : all) {

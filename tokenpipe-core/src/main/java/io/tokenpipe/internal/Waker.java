@@ -42,9 +42,10 @@ final class Waker implements Runnable {
         Thread t;
         synchronized (Waker.class) {
             if (thread == null) {
-                thread = new Thread(new Waker(), "tokenpipe-waker");
-                thread.setDaemon(true);
-                thread.start();
+                Thread started = new Thread(new Waker(), "tokenpipe-waker");
+                started.setDaemon(true);
+                started.start(); // may throw (no memory for a thread): then the next call tries again
+                thread = started;
             }
             t = thread;
         }

@@ -2,6 +2,7 @@ package io.tokenpipe.internal;
 
 import com.sun.jna.Native;
 import com.sun.jna.Pointer;
+import java.nio.ByteBuffer;
 
 /**
  * Windows through msvcrt's _pipe/_read/_write/_close. Compiled here but never run: it is untested.
@@ -47,9 +48,20 @@ final class WindowsIo extends NativeIo {
     }
 
     @Override
-    public boolean isWakeUp(int errno) {
-        // A cancelled synchronous read fails with ERROR_OPERATION_ABORTED, which the CRT maps to EINVAL.
-        return errno == Errno.EINTR || errno == EINVAL;
+    public boolean isWakeUp(int errno, boolean woken) {
+        // A cancelled synchronous read fails with ERROR_OPERATION_ABORTED, which the CRT maps to EINVAL; a real,
+        // lasting EINVAL must not be retried forever, so it counts only right after a wake-up of this thread.
+        return errno == Errno.EINTR || (errno == EINVAL && woken);
+    }
+
+    @Override
+    public boolean isWouldBlock(int errno) {
+        return false; // CRT pipes made or inherited here are never in non-blocking mode
+    }
+
+    @Override
+    public void awaitReady(int fd, boolean write, ByteBuffer scratch, long scratchAddress) {
+        throw new IllegalStateException("no non-blocking descriptors on Windows");
     }
 
     @Override

@@ -1,9 +1,8 @@
 package io.tokenpipe.testing;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -41,19 +40,26 @@ public final class JavaChild {
         return run(List.of("sh", "-c", line.toString()));
     }
 
+    /** Runs {@code command}; a child still running after 90 s is killed and the test fails with its output. */
     public static Result run(List<String> command) throws IOException, InterruptedException {
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        // Close the three pipes here: the JDK closes them only in its reaper thread, after waitFor() has
-        // returned, so an fd count taken right after would race with it.
-        try (OutputStream stdin = process.getOutputStream();
-             InputStream stdout = process.getInputStream();
-             InputStream stderr = process.getErrorStream()) {
-            byte[] output = stdout.readAllBytes();
-            if (!process.waitFor(60, TimeUnit.SECONDS)) {
+        Path output = Files.createTempFile("tokenpipe-child", ".out");
+        try {
+            // Output to a file, not a pipe: a hung child cannot block the reading test past the deadline. stdin is
+            // closed here: the JDK closes its pipes only in its reaper thread, which would race an fd count.
+            Process process = new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectOutput(output.toFile()).start();
+            process.getOutputStream().close();
+            boolean finished = process.waitFor(90, TimeUnit.SECONDS);
+            if (!finished) {
                 process.destroyForcibly().waitFor();
-                throw new AssertionError("child JVM did not finish: " + command);
             }
-            return new Result(process.exitValue(), new String(output, StandardCharsets.UTF_8));
+            String text = Files.readString(output, StandardCharsets.UTF_8);
+            if (!finished) {
+                throw new AssertionError("child JVM did not finish within 90 s, killed: " + command + "\n" + text);
+            }
+            return new Result(process.exitValue(), text);
+        } finally {
+            Files.deleteIfExists(output);
         }
     }
 
