@@ -26,7 +26,7 @@ class MakeFailureTest {
     @Test
     void anUnloadableNativeLayerMakesMakeReturnEmptyNotThrow() throws Exception {
         JavaChild.Result result = JavaChild.run(JavaChild.command(
-                List.of("-Djna.nosys=true", "-Djna.nounpack=true", "-Djna.boot.library.path=/nonexistent"),
+                JavaChild.WITHOUT_NATIVE_SUPPORT,
                 ReportMake.class));
         assertThat(result.exitCode).as(result.toString()).isZero();
         assertThat(result.output).contains("empty=true").contains("token pipes are not available")

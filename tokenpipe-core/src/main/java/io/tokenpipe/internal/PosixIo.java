@@ -26,7 +26,7 @@ final class PosixIo extends NativeIo {
     private static final int STATX_MODE_OFFSET = 28;
     private static final int FSTAT_MODE_OFFSET_MACOS = 4;
     private static final int S_IFMT = 0xF000;
-    static final int S_IFIFO = 0x1000;
+    private static final int S_IFIFO = 0x1000;
 
     private static final int EAGAIN_LINUX = 11;
     private static final int EAGAIN_MACOS = 35;

@@ -13,6 +13,10 @@ public final class JavaChild {
     private JavaChild() {
     }
 
+    /** JVM options under which JNA finds no native support, neither its own nor the system's: "unsupported platform". */
+    public static final List<String> WITHOUT_NATIVE_SUPPORT =
+            List.of("-Djna.nosys=true", "-Djna.nounpack=true", "-Djna.boot.library.path=/nonexistent");
+
     /** The java launcher of the running JVM. */
     public static String javaExecutable() {
         return Path.of(System.getProperty("java.home"), "bin", "java").toString();

@@ -83,9 +83,8 @@ class TokenPipeHealthIndicatorTests {
 
     @Test
     void downWithTheReasonWhenTheNativeLayerIsUnavailable() throws Exception {
-        // as core's MakeFailureTest: JNA finds no native library of its own, nor one on the system
         JavaChild.Result result = JavaChild.run(JavaChild.command(
-                List.of("-Djna.nosys=true", "-Djna.nounpack=true", "-Djna.boot.library.path=/nonexistent"),
+                JavaChild.WITHOUT_NATIVE_SUPPORT,
                 NativeUnavailableHealthChild.class));
         assertThat(result.exitCode).as(result.output).isZero();
         assertThat(result.output)
