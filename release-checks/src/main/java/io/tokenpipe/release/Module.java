@@ -17,8 +17,7 @@ public record Module(Path dir, String artifactId, boolean published) {
     /** The modules the root pom in that folder lists, in its order. */
     public static List<Module> of(Path root) {
         List<Module> modules = new ArrayList<>();
-        PomElement listed = PomElement.parse(root.resolve("pom.xml")).child("modules");
-        for (PomElement module : (listed != null) ? listed.children("module") : List.<PomElement>of()) {
+        for (PomElement module : PomElement.parse(root.resolve("pom.xml")).list("modules", "module")) {
             Path dir = root.resolve(module.text());
             PomElement pom = PomElement.parse(dir.resolve("pom.xml"));
             PomElement properties = pom.child("properties");

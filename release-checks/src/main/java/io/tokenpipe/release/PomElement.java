@@ -57,6 +57,12 @@ public final class PomElement {
         return found;
     }
 
+    /** The items of a list element such as {@code <licenses>}: empty when the list itself is missing. */
+    public List<PomElement> list(String listName, String itemName) {
+        PomElement list = child(listName);
+        return (list != null) ? list.children(itemName) : List.of();
+    }
+
     /** The trimmed text of the first direct child of that name, or null if there is none. */
     public String text(String name) {
         PomElement child = child(name);

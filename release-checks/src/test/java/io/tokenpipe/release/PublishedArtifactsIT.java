@@ -73,7 +73,7 @@ class PublishedArtifactsIT {
         assertThat(pom.text("description")).as("%s <description>", module).isNotBlank();
         assertThat(pom.text("url")).as("%s <url>", module).isEqualTo(URL);
 
-        List<PomElement> licenses = pom.child("licenses").children("license");
+        List<PomElement> licenses = pom.list("licenses", "license");
         assertThat(licenses).as("%s <licenses>", module).hasSize(1);
         assertThat(licenses.get(0).text("name")).as("%s license (and LICENSE's first line)", module)
             .isEqualTo("MIT License")
@@ -81,14 +81,16 @@ class PublishedArtifactsIT {
         assertThat(licenses.get(0).text("url")).as("%s license url", module)
             .isEqualTo("https://opensource.org/license/mit");
 
-        assertThat(pom.child("developers").children("developer")).as("%s <developers>", module)
+        assertThat(pom.list("developers", "developer")).as("%s <developers>", module)
             .isNotEmpty()
             .allSatisfy((developer) -> assertThat(developer.text("name")).isNotBlank());
         PomElement scm = pom.child("scm");
+        assertThat(scm).as("%s <scm>", module).isNotNull();
         assertThat(scm.text("url")).as("%s <scm><url>", module).isEqualTo(URL);
         assertThat(scm.text("connection")).as("%s <scm><connection>", module).isEqualTo("scm:git:" + URL + ".git");
         assertThat(scm.text("developerConnection")).as("%s <scm><developerConnection>", module)
             .isEqualTo("scm:git:git@github.com:tokenpipe/tokenpipe.git");
+        assertThat(pom.child("issueManagement")).as("%s <issueManagement>", module).isNotNull();
         assertThat(pom.child("issueManagement").text("url")).as("%s <issueManagement><url>", module)
             .isEqualTo(URL + "/issues");
 
@@ -100,7 +102,7 @@ class PublishedArtifactsIT {
             assertThat(pom.child(buildOnly)).as("<%s> in %s", buildOnly, flattened).isNull();
         }
         assertThat(xml).as("unresolved placeholder in %s", flattened).doesNotContain("${");
-        for (PomElement dependency : pom.child("dependencies").children("dependency")) {
+        for (PomElement dependency : pom.list("dependencies", "dependency")) {
             String name = dependency.text("groupId") + ":" + dependency.text("artifactId");
             assertThat(dependency.text("version")).as("version of %s", name).isNotBlank();
             assertThat(dependency.text("scope")).as("scope of %s", name).isIn("compile", "runtime");
