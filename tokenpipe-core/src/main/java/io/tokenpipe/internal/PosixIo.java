@@ -79,6 +79,15 @@ final class PosixIo extends NativeIo {
     }
 
     @Override
+    public int clearCloseOnExec(int fd) {
+        int flags = PosixLibc.fcntl(fd, F_GETFD, 0);
+        if (flags == -1 || PosixLibc.fcntl(fd, F_SETFD, flags & ~FD_CLOEXEC) == -1) {
+            return errno();
+        }
+        return 0;
+    }
+
+    @Override
     public long read(int fd, long buffer) {
         return PosixLibc.read(fd, buffer, 1);
     }
