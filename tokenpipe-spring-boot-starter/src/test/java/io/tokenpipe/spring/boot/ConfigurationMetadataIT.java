@@ -60,12 +60,13 @@ class ConfigurationMetadataIT {
     @Test
     void jarRegistersAutoConfigurationsAnalyzerAndListener() throws IOException {
         assertThat(read("META-INF/spring/org.springframework.boot.autoconfigure.AutoConfiguration.imports").lines())
-            .containsExactly("io.tokenpipe.spring.boot.TokenPipeAutoConfiguration",
-                    "io.tokenpipe.spring.boot.actuate.TokenPipeHealthContributorAutoConfiguration",
-                    "io.tokenpipe.spring.boot.actuate.TokenPipeMetricsAutoConfiguration",
-                    "io.tokenpipe.spring.boot.actuate.TokenPipesEndpointAutoConfiguration");
+            .containsExactly("io.tokenpipe.spring.boot.autoconfigure.TokenPipeAutoConfiguration",
+                    "io.tokenpipe.spring.boot.autoconfigure.health.TokenPipeHealthContributorAutoConfiguration",
+                    "io.tokenpipe.spring.boot.autoconfigure.metrics.TokenPipeMetricsAutoConfiguration",
+                    "io.tokenpipe.spring.boot.autoconfigure.endpoint.TokenPipesEndpointAutoConfiguration");
         assertThat(read("META-INF/spring.factories"))
-            .contains("org.springframework.boot.diagnostics.FailureAnalyzer=\\\nio.tokenpipe.spring.boot.TokenPipeFailureAnalyzer")
+            .contains("org.springframework.boot.diagnostics.FailureAnalyzer=\\\nio.tokenpipe.spring.boot.TokenPipeFailureAnalyzer,\\\n"
+                    + "io.tokenpipe.spring.boot.TokenPipesUnavailableFailureAnalyzer")
             .contains("org.springframework.context.ApplicationListener=\\\nio.tokenpipe.spring.boot.TokenPipeReadinessNotifier");
         assertThat(read("META-INF/spring-autoconfigure-metadata.properties"))
             .contains("TokenPipeMetricsAutoConfiguration.ConditionalOnClass=io.micrometer.core.instrument.MeterRegistry");

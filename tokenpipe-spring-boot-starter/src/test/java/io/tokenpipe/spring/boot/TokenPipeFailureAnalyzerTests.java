@@ -1,5 +1,6 @@
 package io.tokenpipe.spring.boot;
 
+import io.tokenpipe.spring.boot.autoconfigure.TokenPipeAutoConfiguration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 

@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import io.tokenpipe.spring.boot.autoconfigure.TokenPipeAutoConfiguration;
 import io.tokenpipe.TokenPipeEnd;
 import io.tokenpipe.testing.FdCount;
 import io.tokenpipe.testing.RawFds;
@@ -53,7 +54,7 @@ class TokenPipeReadinessNotifierTests {
 
     @BeforeEach
     void makePipe() {
-        TokenPipeReadinessNotifier.forgetClaim();
+        TokenPipeReadinessNotifier.resetClaim();
         int[] fds = rawPipe();
         reader = TokenPipeEnd.adopt(fds[0]);
         this.writeFd = fds[1];
@@ -62,7 +63,7 @@ class TokenPipeReadinessNotifierTests {
     @AfterEach
     void closeReader() {
         reader.close();
-        TokenPipeReadinessNotifier.forgetClaim();
+        TokenPipeReadinessNotifier.resetClaim();
     }
 
     @Test

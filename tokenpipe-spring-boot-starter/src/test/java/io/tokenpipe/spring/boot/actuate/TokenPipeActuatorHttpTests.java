@@ -61,6 +61,7 @@ class TokenPipeActuatorHttpTests {
         assertThat(details.get("limitReached").asBoolean()).isFalse();
         assertThat(details.get("openFds").asLong()).isPositive();
         assertThat(details.get("openFdLimit").asLong()).isPositive();
+        assertThat(details.get("available").asBoolean()).isTrue();
         assertThat(details.get("platform").asString()).startsWith("Linux");
         reader.close();
         pipe.close();
@@ -101,6 +102,8 @@ class TokenPipeActuatorHttpTests {
         pipe.close();
         JsonNode created = json.readTree(get("/actuator/metrics/tokenpipe.pipes.created").body());
         assertThat(created.get("measurements").get(0).get("value").asDouble()).isGreaterThanOrEqualTo(1.0);
+        JsonNode max = json.readTree(get("/actuator/metrics/tokenpipe.pipes.max").body());
+        assertThat(max.get("measurements").get(0).get("value").asDouble()).isEqualTo(1024.0);
         for (String name : new String[] { "tokenpipe.ends.open", "tokenpipe.pipes.failed", "tokenpipe.pipes.rejected" }) {
             assertThat(get("/actuator/metrics/" + name).statusCode()).as(name).isEqualTo(200);
         }
