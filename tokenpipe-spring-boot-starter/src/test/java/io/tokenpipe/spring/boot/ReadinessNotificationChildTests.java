@@ -73,6 +73,29 @@ class ReadinessNotificationChildTests {
     }
 
     @Test
+    void aotProcessingLeavesTheDescriptorOpenAndUntouched() throws Exception {
+        Path log = this.directory.resolve("aot.log");
+        try (TokenPipe pipe = TokenPipe.make().orElseThrow(); TokenPipeEnd ready = pipe.takeReadEnd()) {
+            ChildProcess.Builder builder = ChildProcess
+                .builder(JavaChild.command(List.of(), AotProcessingChild.class, this.directory.resolve("aot").toString()))
+                .passEnd(pipe.takeWriteEnd(), 3)
+                .environment("TOKENPIPE_NOTIFY_FD", "3")
+                .redirectOutput(log)
+                .redirectError(log);
+            try (ChildProcess child = builder.start()) {
+                int exitCode = child.waitFor();
+                String output = Files.readString(log);
+                assertThat(exitCode).as(output).isZero();
+                assertThat(output).contains("processed: true");
+                // A pipe's write end is O_WRONLY (01); adopting it would have added O_CLOEXEC (02000000)
+                assertThat(output).as("still open, not adopted (adopt sets close-on-exec)").containsPattern("fd 3 flags: 0*1\\n");
+                assertThat(ready.tokenRead(Duration.ofSeconds(10))).as("no token, and end of stream once the processor exited")
+                    .isEqualTo(TokenPipeEnd.TS_EOS);
+            }
+        }
+    }
+
+    @Test
     void childWithoutTheNativeLayerFailsNamingTheReasonAndTheFix() throws Exception {
         Outcome outcome = runChild(JavaChild.WITHOUT_NATIVE_SUPPORT, true);
         assertThat(outcome.token).as(outcome.log).isEqualTo(TokenPipeEnd.TS_EOS);
