@@ -1,10 +1,10 @@
 package io.tokenpipe;
 
-import com.sun.jna.Platform;
-import io.tokenpipe.internal.ChildWatch;
 import io.tokenpipe.internal.FdHandle;
 import io.tokenpipe.internal.NativeIo;
-import io.tokenpipe.internal.ProcessLauncher;
+import io.tokenpipe.internal.Os;
+import io.tokenpipe.internal.spawn.ChildWatch;
+import io.tokenpipe.internal.spawn.ProcessLauncher;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -315,7 +315,7 @@ public final class ChildProcess implements AutoCloseable {
             started = true;
             List<FdHandle> handedOver = new ArrayList<>(ends.size()); // sized: add() after a hand-off must not fail
             try {
-                if (Platform.isWindows()) {
+                if (Os.WINDOWS) {
                     throw new UnsupportedOperationException("ChildProcess is not implemented on Windows: handing a"
                             + " pipe to a child there needs handle inheritance (a handle list in STARTUPINFOEX),"
                             + " which tokenpipe does not do; the passed ends were closed");

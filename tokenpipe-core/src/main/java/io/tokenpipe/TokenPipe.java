@@ -66,7 +66,7 @@ public final class TokenPipe implements AutoCloseable {
             return Optional.empty();
         }
         ThreadContext context = ThreadContext.current();
-        int errno = io.pipe(context.scratchAddress, false);
+        int errno = io.pipe(context.scratch, context.scratchAddress, false);
         if (errno != 0) {
             LAST_MAKE_FAILURE.set(new MakeFailure(errno, "pipe() failed: " + Errno.describe(errno)));
             return Optional.empty();

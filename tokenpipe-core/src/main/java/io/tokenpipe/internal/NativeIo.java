@@ -1,16 +1,18 @@
 package io.tokenpipe.internal;
 
-import com.sun.jna.Native;
-import com.sun.jna.Platform;
+import io.tokenpipe.internal.posix.PosixIo;
+import io.tokenpipe.internal.windows.WindowsIo;
 import java.nio.ByteBuffer;
 
 /**
- * The operating system as the token pipe sees it: one small implementation per platform, chosen once,
- * at the first call that needs it (nothing native is loaded before that). This is the only layer that
- * knows about file descriptors, errno and JNA; every method here is a thin wrapper of one system call.
+ * The operating system as the token pipe sees it: one small implementation per platform
+ * ({@code posix.PosixIo}, {@code windows.WindowsIo}), over the C functions of one {@link Backend} (JNA or FFM),
+ * chosen once, at the first call that needs it (nothing native is loaded before that). Together with the
+ * backends this is the only layer that knows about file descriptors and errno; every method here is a thin
+ * wrapper of one system call.
  *
  * <p>Calls that fail return -1 and leave the errno in {@link #errno()}, read right after the call on the
- * same thread (JNA saves errno per thread as the native call returns, before anything can clobber it).
+ * same thread (each backend saves errno per thread as the native call returns, before anything can clobber it).
  */
 public abstract class NativeIo {
 
@@ -33,17 +35,26 @@ public abstract class NativeIo {
     }
 
     private static NativeIo create() {
-        String os = System.getProperty("os.name") + " " + System.getProperty("os.arch");
-        if (Native.POINTER_SIZE != 8 || Native.SIZE_T_SIZE != 8) {
-            throw new IllegalStateException("tokenpipe supports 64-bit platforms only; this is " + os);
+        if (!Os.BITS_64) {
+            throw new IllegalStateException("tokenpipe supports 64-bit platforms only; this is " + Os.describe());
         }
-        if (Platform.isWindows()) {
-            return new WindowsIo();
+        if (!Os.WINDOWS && !Os.LINUX && !Os.MAC) {
+            throw new IllegalStateException("tokenpipe does not support " + Os.describe()
+                    + " (Linux, macOS and Windows only)");
         }
-        if (Platform.isLinux() || Platform.isMac()) {
-            return new PosixIo();
-        }
-        throw new IllegalStateException("tokenpipe does not support " + os + " (Linux, macOS and Windows only)");
+        Backend backend = Backends.load();
+        return Os.WINDOWS ? new WindowsIo(backend) : new PosixIo(backend);
+    }
+
+    private final Backend backend;
+
+    protected NativeIo(Backend backend) {
+        this.backend = backend;
+    }
+
+    /** The backend whose C functions this platform layer calls. */
+    public final Backend backend() {
+        return backend;
     }
 
     /** The platform layer, or null when this platform cannot make token pipes (see {@link #unavailableReason()}). */
@@ -62,8 +73,13 @@ public abstract class NativeIo {
         return io == null ? null : io.errorText(errno);
     }
 
-    /** Makes a pipe that is not inherited by child processes; stores read and write fd as two ints at {@code fds}. */
-    public abstract int pipe(long fds, boolean forceFallback);
+    /**
+     * Makes a pipe that is not inherited by child processes; stores read and write fd as two ints at the start
+     * of {@code scratch} (whose address is {@code scratchAddress}).
+     *
+     * @return 0, or the errno
+     */
+    public abstract int pipe(ByteBuffer scratch, long scratchAddress, boolean forceFallback);
 
     /** read(2) of one byte into {@code buffer}: 1, 0 at end of stream, -1 on error. */
     public abstract long read(int fd, long buffer);
@@ -121,5 +137,5 @@ public abstract class NativeIo {
     /** "Linux amd64 (glibc, wake-up signal 62)": what the health endpoint shows. */
     public abstract String platform();
 
-    abstract String errorText(int errno);
+    protected abstract String errorText(int errno);
 }

@@ -1,7 +1,5 @@
 package io.tokenpipe.internal;
 
-import com.sun.jna.Native;
-import com.sun.jna.Pointer;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
@@ -52,7 +50,7 @@ public final class ThreadContext {
     private final boolean virtual;
     /** The native id by which {@link NativeIo#wake} reaches this thread. */
     private volatile long threadId;
-    final ByteBuffer scratch;
+    public final ByteBuffer scratch;
     public final long scratchAddress;
     /** The handle this thread is in a call on, or null. */
     volatile FdHandle call;
@@ -69,7 +67,7 @@ public final class ThreadContext {
         this.virtual = virtual;
         this.threadId = threadId;
         this.scratch = ByteBuffer.allocateDirect(16).order(ByteOrder.nativeOrder());
-        this.scratchAddress = Pointer.nativeValue(Native.getDirectBufferPointer(scratch));
+        this.scratchAddress = NativeIo.get().backend().address(scratch);
     }
 
     /** The calling thread's context; only valid while {@link NativeIo#get()} is not null. */

@@ -1,7 +1,8 @@
-package io.tokenpipe.internal;
+package io.tokenpipe.internal.posix;
 
-import com.sun.jna.Memory;
-import com.sun.jna.Pointer;
+import io.tokenpipe.internal.Errno;
+import io.tokenpipe.internal.Libc;
+import io.tokenpipe.internal.NativeBuffer;
 
 /**
  * Makes sure the wake-up signal interrupts a blocked system call instead of killing the process or
@@ -14,12 +15,12 @@ final class WakeSignal {
     private WakeSignal() {
     }
 
-    static void prepare(int signal, boolean linux) {
+    static void prepare(Libc libc, int signal, boolean linux) {
         // struct sigaction: glibc {handler 8, mask 128, flags 4, restorer 8}; macOS {handler 8, mask 4, flags 4}
         int flagsOffset = linux ? 136 : 12;
         int saRestart = linux ? 0x10000000 : 0x2;
-        try (Memory action = new Memory(256)) {
-            query(signal, action);
+        try (NativeBuffer action = NativeBuffer.allocate(256)) {
+            query(libc, signal, action);
             if (action.getLong(0) == SIG_DFL) {
                 // Let the JDK install its own no-op handler (the one NIO uses to wake blocked channels).
                 try {
@@ -27,17 +28,17 @@ final class WakeSignal {
                 } catch (Throwable notThisJdk) {
                     // a JDK without it: we install the same kind of handler below
                 }
-                query(signal, action);
+                query(libc, signal, action);
             }
             if (action.getLong(0) == SIG_DFL) {
                 // getpid is async-signal-safe, ignores its argument and changes nothing: a no-op handler.
                 action.clear();
-                action.setLong(0, Pointer.nativeValue(PosixLibc.LIBC.getFunction("getpid")));
-                if (PosixLibc.sigaction(signal, Pointer.nativeValue(action), 0) != 0) {
+                action.putLong(0, libc.functionAddress("getpid"));
+                if (libc.sigaction(signal, action.address(), 0) != 0) {
                     throw new IllegalStateException("cannot install a handler for wake-up signal " + signal + ": "
-                            + Errno.describe(com.sun.jna.Native.getLastError()));
+                            + Errno.describe(libc.errno()));
                 }
-                query(signal, action);
+                query(libc, signal, action);
             }
             long handler = action.getLong(0);
             if (handler == SIG_IGN || handler == SIG_DFL || (action.getInt(flagsOffset) & saRestart) != 0) {
@@ -48,11 +49,11 @@ final class WakeSignal {
         }
     }
 
-    private static void query(int signal, Memory action) {
+    private static void query(Libc libc, int signal, NativeBuffer action) {
         action.clear();
-        if (PosixLibc.sigaction(signal, 0, Pointer.nativeValue(action)) != 0) {
+        if (libc.sigaction(signal, 0, action.address()) != 0) {
             throw new IllegalStateException("cannot query wake-up signal " + signal + ": "
-                    + Errno.describe(com.sun.jna.Native.getLastError()));
+                    + Errno.describe(libc.errno()));
         }
     }
 }

@@ -1,11 +1,13 @@
-package io.tokenpipe.internal;
+package io.tokenpipe.internal.spawn;
 
-import com.sun.jna.Memory;
-import com.sun.jna.Native;
-import com.sun.jna.Platform;
-import com.sun.jna.Pointer;
-import com.sun.jna.StringArray;
+import io.tokenpipe.internal.Errno;
+import io.tokenpipe.internal.Libc;
+import io.tokenpipe.internal.NativeBuffer;
+import io.tokenpipe.internal.NativeIo;
+import io.tokenpipe.internal.Os;
+import io.tokenpipe.internal.posix.PosixIo;
 import java.io.IOException;
+import java.nio.charset.Charset;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -42,7 +44,9 @@ import java.util.stream.Stream;
  * passed descriptors themselves are the caller's: it closes its copies after the spawn.
  */
 public final class ProcessLauncher {
-    private static final boolean MAC = Platform.isMac();
+    private static final boolean MAC = Os.MAC;
+    /** How the JDK itself turns command words, paths and the environment into C strings. */
+    private static final Charset JNU_CHARSET = jnuCharset();
     private static final int F_DUPFD_CLOEXEC = MAC ? 67 : 1030;
     private static final int O_RDONLY = 0;
     private static final int O_WRONLY = 1;
@@ -60,6 +64,7 @@ public final class ProcessLauncher {
     private static final int EACCES = 13;
     private static final int EINVAL = 22;
 
+    private final Libc libc = ((PosixIo) NativeIo.get()).libc();
     private final List<String> command;
     private List<String> environment = List.of();
     private Path directory;
@@ -139,66 +144,82 @@ public final class ProcessLauncher {
         for (int childFd : childFds) {
             maxChildFd = Math.max(maxChildFd, childFd);
         }
-        String encoding = Native.getDefaultStringEncoding();
         int[] moved = new int[fds.length];
         Arrays.fill(moved, -1);
-        List<Memory> strings = new ArrayList<>();
-        try (StringArray argv = new StringArray(command.toArray(new String[0]), encoding);
-             StringArray envp = new StringArray(environment.toArray(new String[0]), encoding);
-             Memory fileActions = new Memory(SPAWN_STRUCT_SIZE);
-             Memory attributes = new Memory(SPAWN_STRUCT_SIZE);
-             Memory sigsets = new Memory(2L * SIGSET_SIZE);
-             Memory pid = new Memory(8)) {
+        List<NativeBuffer> strings = new ArrayList<>();
+        try (NativeBuffer argv = stringArray(command, strings);
+             NativeBuffer envp = stringArray(environment, strings);
+             NativeBuffer fileActions = NativeBuffer.allocate(SPAWN_STRUCT_SIZE);
+             NativeBuffer attributes = NativeBuffer.allocate(SPAWN_STRUCT_SIZE);
+             NativeBuffer sigsets = NativeBuffer.allocate(2 * SIGSET_SIZE);
+             NativeBuffer pid = NativeBuffer.allocate(8)) {
             for (int i = 0; i < fds.length; i++) {
-                moved[i] = PosixLibc.fcntl(fds[i], F_DUPFD_CLOEXEC, maxChildFd + 1);
+                moved[i] = libc.fcntl(fds[i], F_DUPFD_CLOEXEC, maxChildFd + 1);
                 if (moved[i] == -1) {
                     throw failure("cannot hand fd " + fds[i] + " over at " + childFds[i]
-                            + ": no copy above fd " + maxChildFd + " (fcntl F_DUPFD_CLOEXEC)", Native.getLastError());
+                            + ": no copy above fd " + maxChildFd + " (fcntl F_DUPFD_CLOEXEC)", libc.errno());
                 }
             }
-            long attr = Pointer.nativeValue(attributes);
-            check(PosixSpawn.posix_spawnattr_init(attr), "posix_spawnattr_init");
+            long attr = attributes.address();
+            check(libc.posix_spawnattr_init(attr), "posix_spawnattr_init");
             try {
                 setAttributes(attr, sigsets);
-                long actions = Pointer.nativeValue(fileActions);
-                check(PosixSpawn.posix_spawn_file_actions_init(actions), "posix_spawn_file_actions_init");
+                long actions = fileActions.address();
+                check(libc.posix_spawn_file_actions_init(actions), "posix_spawn_file_actions_init");
                 try {
-                    addFileActions(actions, moved, maxChildFd, encoding, strings);
-                    pid.setInt(0, 0);
-                    int error = PosixSpawn.posix_spawnp(Pointer.nativeValue(pid),
-                            Pointer.nativeValue(argv.getPointer(0)), actions, attr,
-                            Pointer.nativeValue(argv), Pointer.nativeValue(envp));
+                    addFileActions(actions, moved, maxChildFd, strings);
+                    int error = libc.posix_spawnp(pid.address(), argv.getLong(0), actions, attr, argv.address(),
+                            envp.address());
                     if (error != 0) {
                         throw spawnFailure(error);
                     }
                     return pid.getInt(0);
                 } finally {
-                    PosixSpawn.posix_spawn_file_actions_destroy(actions);
+                    libc.posix_spawn_file_actions_destroy(actions);
                 }
             } finally {
-                PosixSpawn.posix_spawnattr_destroy(attr);
+                libc.posix_spawnattr_destroy(attr);
             }
         } finally {
             // The copies were only the dup2 sources; the child has its own descriptors now (or none at all).
             for (int fd : moved) {
                 if (fd != -1) {
-                    PosixLibc.close(fd);
+                    libc.close(fd);
                 }
             }
-            strings.forEach(Memory::close); // explicit, after every call that read them
+            strings.forEach(NativeBuffer::close); // after every call that read them
         }
     }
 
-    private void setAttributes(long attr, Memory sigsets) throws IOException {
-        long emptyMask = Pointer.nativeValue(sigsets);
+    /** A NULL-terminated array of C strings; the strings are added to {@code strings}, which keeps them alive. */
+    private static NativeBuffer stringArray(List<String> words, List<NativeBuffer> strings) {
+        NativeBuffer array = NativeBuffer.allocate(8 * (words.size() + 1));
+        for (int i = 0; i < words.size(); i++) {
+            NativeBuffer string = NativeBuffer.cString(words.get(i).getBytes(JNU_CHARSET));
+            strings.add(string);
+            array.putLong(8 * i, string.address());
+        }
+        return array;
+    }
+
+    private static Charset jnuCharset() {
+        try {
+            return Charset.forName(System.getProperty("sun.jnu.encoding"));
+        } catch (RuntimeException unknown) {
+            return Charset.defaultCharset();
+        }
+    }
+
+    private void setAttributes(long attr, NativeBuffer sigsets) throws IOException {
+        long emptyMask = sigsets.address();
         long allSignals = emptyMask + SIGSET_SIZE;
-        if (PosixSpawn.sigemptyset(emptyMask) != 0) {
-            throw failure("sigemptyset", Native.getLastError());
+        if (libc.sigemptyset(emptyMask) != 0) {
+            throw failure("sigemptyset", libc.errno());
         }
         // Every bit set, not sigfillset: glibc's sigfillset leaves out its internal signals 32 and 33, and
         // posix_spawn then sets those to SIG_IGN in the child, which keeps them ignored across exec. SIG_DFL is
         // safe for them: until exec the child blocks every signal and nobody targets it with them.
-        sigsets.setMemory(SIGSET_SIZE, SIGSET_SIZE, (byte) 0xFF);
+        sigsets.fill(SIGSET_SIZE, SIGSET_SIZE, (byte) 0xFF);
         int flags = POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF;
         if (detached) {
             flags |= POSIX_SPAWN_SETSID;
@@ -206,34 +227,34 @@ public final class ProcessLauncher {
         if (MAC) {
             flags |= POSIX_SPAWN_CLOEXEC_DEFAULT;
         }
-        int error = PosixSpawn.posix_spawnattr_setflags(attr, (short) flags);
+        int error = libc.posix_spawnattr_setflags(attr, (short) flags);
         if (error == EINVAL && detached) {
             throw failure("detached(true) needs POSIX_SPAWN_SETSID (glibc 2.26 or later, macOS 10.15 or later);"
                     + " posix_spawnattr_setflags", error);
         }
         check(error, "posix_spawnattr_setflags");
-        check(PosixSpawn.posix_spawnattr_setsigmask(attr, emptyMask), "posix_spawnattr_setsigmask");
-        check(PosixSpawn.posix_spawnattr_setsigdefault(attr, allSignals), "posix_spawnattr_setsigdefault");
+        check(libc.posix_spawnattr_setsigmask(attr, emptyMask), "posix_spawnattr_setsigmask");
+        check(libc.posix_spawnattr_setsigdefault(attr, allSignals), "posix_spawnattr_setsigdefault");
     }
 
-    private void addFileActions(long actions, int[] moved, int maxChildFd, String encoding, List<Memory> strings)
+    private void addFileActions(long actions, int[] moved, int maxChildFd, List<NativeBuffer> strings)
             throws IOException {
         // 1. Standard streams. The opens run before the dup2s below, so the temporary descriptor glibc opens
         //    the file at (then dup2s to 1 or 2 and closes) can never be one of the targets.
         if (stdin != null) { // no O_CLOEXEC either, for the same reason
-            check(PosixSpawn.posix_spawn_file_actions_addopen(actions, 0, cString(stdin, encoding, strings), O_RDONLY,
+            check(libc.posix_spawn_file_actions_addopen(actions, 0, cString(stdin, strings), O_RDONLY,
                     0), "posix_spawn_file_actions_addopen(0, " + stdin + ")");
         }
         int flags = O_WRONLY | O_CREAT | O_TRUNC; // no O_CLOEXEC: the program must keep its stdout/stderr
         if (stdout != null) {
-            check(PosixSpawn.posix_spawn_file_actions_addopen(actions, 1, cString(stdout, encoding, strings), flags,
+            check(libc.posix_spawn_file_actions_addopen(actions, 1, cString(stdout, strings), flags,
                     NEW_FILE_MODE), "posix_spawn_file_actions_addopen(1, " + stdout + ")");
         }
         if (stderr != null && stderr.equals(stdout)) {
             // one open file description for both, so that their writes do not overwrite each other
-            check(PosixSpawn.posix_spawn_file_actions_adddup2(actions, 1, 2), "posix_spawn_file_actions_adddup2(1, 2)");
+            check(libc.posix_spawn_file_actions_adddup2(actions, 1, 2), "posix_spawn_file_actions_adddup2(1, 2)");
         } else if (stderr != null) {
-            check(PosixSpawn.posix_spawn_file_actions_addopen(actions, 2, cString(stderr, encoding, strings), flags,
+            check(libc.posix_spawn_file_actions_addopen(actions, 2, cString(stderr, strings), flags,
                     NEW_FILE_MODE), "posix_spawn_file_actions_addopen(2, " + stderr + ")");
         }
         if (MAC) {
@@ -241,7 +262,7 @@ public final class ProcessLauncher {
         }
         // 2. The passed descriptors: every source is a copy above every target (see the class comment).
         for (int i = 0; i < moved.length; i++) {
-            check(PosixSpawn.posix_spawn_file_actions_adddup2(actions, moved[i], childFds[i]),
+            check(libc.posix_spawn_file_actions_adddup2(actions, moved[i], childFds[i]),
                     "posix_spawn_file_actions_adddup2(" + moved[i] + ", " + childFds[i] + ")");
         }
         // 3. Everything else above 2, after the dup2s (which still need the copies).
@@ -250,26 +271,26 @@ public final class ProcessLauncher {
         }
         // 4. Last, so that the redirect paths and the descriptors above do not depend on it.
         if (directory != null) {
-            if (!SpawnChdir.AVAILABLE) {
+            if (!libc.hasAddchdir()) {
                 throw new UnsupportedOperationException("directory(" + directory + ") needs"
                         + " posix_spawn_file_actions_addchdir_np (glibc 2.29 or later, macOS 10.15 or later), which"
                         + " this C library does not have");
             }
-            check(SpawnChdir.posix_spawn_file_actions_addchdir_np(actions, cString(directory, encoding, strings)),
+            check(libc.posix_spawn_file_actions_addchdir_np(actions, cString(directory, strings)),
                     "posix_spawn_file_actions_addchdir_np(" + directory + ")");
         }
     }
 
     /** macOS: POSIX_SPAWN_CLOEXEC_DEFAULT would close 0-2 too unless a file action names them. Untested. */
     private void inheritStandardStreams(long actions) throws IOException {
-        if (!SpawnInherit.AVAILABLE) {
+        if (!libc.hasAddinherit()) {
             throw new UnsupportedOperationException("posix_spawn_file_actions_addinherit_np is missing");
         }
         for (int fd = 0; fd <= 2; fd++) {
             boolean redirected = (fd == 0 && stdin != null) || (fd == 1 && stdout != null)
                     || (fd == 2 && stderr != null);
             if (!redirected) {
-                check(SpawnInherit.posix_spawn_file_actions_addinherit_np(actions, fd),
+                check(libc.posix_spawn_file_actions_addinherit_np(actions, fd),
                         "posix_spawn_file_actions_addinherit_np(" + fd + ")");
             }
         }
@@ -290,8 +311,8 @@ public final class ProcessLauncher {
         }
         long limit = NativeIo.get().openFileLimit();
         boolean roomAbove = limit < 0 || maxChildFd + 1 < limit; // glibc refuses a closefrom at or above the limit
-        if (SpawnCloseFrom.AVAILABLE && !closeFromFallback && roomAbove) {
-            check(SpawnCloseFrom.posix_spawn_file_actions_addclosefrom_np(actions, maxChildFd + 1),
+        if (libc.hasAddclosefrom() && !closeFromFallback && roomAbove) {
+            check(libc.posix_spawn_file_actions_addclosefrom_np(actions, maxChildFd + 1),
                     "posix_spawn_file_actions_addclosefrom_np(" + (maxChildFd + 1) + ")");
             return;
         }
@@ -306,8 +327,8 @@ public final class ProcessLauncher {
         }
     }
 
-    private static void addClose(long actions, int fd) throws IOException {
-        check(PosixSpawn.posix_spawn_file_actions_addclose(actions, fd), "posix_spawn_file_actions_addclose(" + fd + ")");
+    private void addClose(long actions, int fd) throws IOException {
+        check(libc.posix_spawn_file_actions_addclose(actions, fd), "posix_spawn_file_actions_addclose(" + fd + ")");
     }
 
     /** Every descriptor this process has open now, from /proc/self/fd (including the listing's own). */
@@ -322,13 +343,10 @@ public final class ProcessLauncher {
         return open;
     }
 
-    private static long cString(Path path, String encoding, List<Memory> strings) {
-        // toByteArray adds the terminating NUL
-        byte[] bytes = Native.toByteArray(path.toString(), encoding);
-        Memory memory = new Memory(bytes.length);
-        memory.write(0, bytes, 0, bytes.length);
-        strings.add(memory);
-        return Pointer.nativeValue(memory);
+    private static long cString(Path path, List<NativeBuffer> strings) {
+        NativeBuffer string = NativeBuffer.cString(path.toString().getBytes(JNU_CHARSET));
+        strings.add(string);
+        return string.address();
     }
 
     private IOException spawnFailure(int error) {

@@ -1,8 +1,10 @@
-package io.tokenpipe.internal;
+package io.tokenpipe.internal.spawn;
 
-import com.sun.jna.Memory;
-import com.sun.jna.Native;
-import com.sun.jna.Pointer;
+import io.tokenpipe.internal.Errno;
+import io.tokenpipe.internal.Libc;
+import io.tokenpipe.internal.NativeBuffer;
+import io.tokenpipe.internal.NativeIo;
+import io.tokenpipe.internal.posix.PosixIo;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.locks.LockSupport;
@@ -20,6 +22,7 @@ final class PidfdReaper implements Runnable {
     private static final int POLLFD_SIZE = 8;
     private static final long STACK_SIZE = 256 * 1024;
     private static final System.Logger LOG = System.getLogger("io.tokenpipe");
+    private static final Libc LIBC = ((PosixIo) NativeIo.get()).libc();
 
     private static final Object LOCK = new Object();
     /** Guarded by LOCK. */
@@ -27,17 +30,13 @@ final class PidfdReaper implements Runnable {
     /** Guarded by LOCK: the running thread's eventfd, -1 when no thread runs. */
     private static int wakeFd = -1;
     /** Guarded by LOCK: the 8-byte 1 written to the eventfd. */
-    private static final Memory ONE = new Memory(8);
-
-    static {
-        ONE.setLong(0, 1);
-    }
+    private static final NativeBuffer ONE = NativeBuffer.allocate(8).putLong(0, 1);
 
     /** This thread's eventfd; it closes it itself, with the last child. */
     private final int wake;
-    private final Memory status = new Memory(8);
-    private final Memory drain = new Memory(8);
-    private Memory pollFds = new Memory(64 * POLLFD_SIZE);
+    private final NativeBuffer status = NativeBuffer.allocate(8);
+    private final NativeBuffer drain = NativeBuffer.allocate(8);
+    private NativeBuffer pollFds = NativeBuffer.allocate(64 * POLLFD_SIZE);
 
     private PidfdReaper(int wake) {
         this.wake = wake;
@@ -52,10 +51,10 @@ final class PidfdReaper implements Runnable {
         synchronized (LOCK) {
             if (wakeFd >= 0) {
                 CHILDREN.add(child);
-                PosixLibc.write(wakeFd, Pointer.nativeValue(ONE), 8); // never blocks: a counter far from full
+                LIBC.write(wakeFd, ONE.address(), 8); // never blocks: a counter far from full
                 return true;
             }
-            int fd = LinuxPidfd.eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+            int fd = LIBC.eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
             if (fd < 0) {
                 return false;
             }
@@ -64,7 +63,7 @@ final class PidfdReaper implements Runnable {
                 thread.setDaemon(true);
                 thread.start(); // it waits for LOCK before it looks at CHILDREN
             } catch (Throwable e) { // OutOfMemoryError: unable to create a native thread
-                PosixLibc.close(fd);
+                LIBC.close(fd);
                 throw e;
             }
             wakeFd = fd;
@@ -93,19 +92,17 @@ final class PidfdReaper implements Runnable {
         synchronized (LOCK) {
             watched = CHILDREN.toArray(new ChildWatch[0]); // never empty: the thread ends with the last child
         }
-        long size = (long) POLLFD_SIZE * (watched.length + 1);
+        int size = POLLFD_SIZE * (watched.length + 1);
         if (pollFds.size() < size) {
-            Memory bigger = new Memory(2 * size);
-            pollFds.close();
-            pollFds = bigger;
+            pollFds = NativeBuffer.allocate(2 * size); // the old one is garbage now
         }
         setPollFd(0, wake);
         for (int i = 0; i < watched.length; i++) {
             setPollFd(i + 1, watched[i].pidfd());
         }
-        int ready = PosixWait.poll(Pointer.nativeValue(pollFds), watched.length + 1, -1);
+        int ready = LIBC.poll(pollFds.address(), watched.length + 1, -1);
         if (ready < 0) {
-            int errno = Native.getLastError();
+            int errno = LIBC.errno();
             if (errno != Errno.EINTR) {
                 LOG.log(System.Logger.Level.WARNING, "poll on child pidfds failed: " + Errno.describe(errno));
                 LockSupport.parkNanos(10_000_000L);
@@ -113,7 +110,7 @@ final class PidfdReaper implements Runnable {
             return false;
         }
         if (revents(0) != 0) {
-            PosixLibc.read(wake, Pointer.nativeValue(drain), 8); // resets the counter; new children are in CHILDREN
+            LIBC.read(wake, drain.address(), 8); // resets the counter; new children are in CHILDREN
         }
         boolean retrySoon = false;
         for (int i = 0; i < watched.length; i++) {
@@ -121,7 +118,7 @@ final class PidfdReaper implements Runnable {
                 continue;
             }
             ChildWatch child = watched[i];
-            int code = child.tryReap(Pointer.nativeValue(status)); // also closes its pidfd
+            int code = child.tryReap(status); // also closes its pidfd
             if (code == ChildWatch.NOT_YET) {
                 retrySoon = true; // readable but not yet waitable: never seen, but never spin on it
                 continue;
@@ -131,15 +128,12 @@ final class PidfdReaper implements Runnable {
                 CHILDREN.remove(child);
                 last = CHILDREN.isEmpty();
                 if (last) {
-                    PosixLibc.close(wake); // before the exit is published: a caller may count descriptors then
+                    LIBC.close(wake); // before the exit is published: a caller may count descriptors then
                     wakeFd = -1; // a later register starts a new thread
                 }
             }
             child.publish(code);
             if (last) {
-                status.close();
-                drain.close();
-                pollFds.close();
                 return true; // it was the last child with revents too: every other one was removed before it
             }
         }
@@ -150,13 +144,13 @@ final class PidfdReaper implements Runnable {
     }
 
     private void setPollFd(int index, int fd) {
-        long offset = (long) index * POLLFD_SIZE;
-        pollFds.setInt(offset, fd);
-        pollFds.setShort(offset + 4, POLLIN);
-        pollFds.setShort(offset + 6, (short) 0);
+        int offset = index * POLLFD_SIZE;
+        pollFds.putInt(offset, fd);
+        pollFds.putShort(offset + 4, POLLIN);
+        pollFds.putShort(offset + 6, (short) 0);
     }
 
     private short revents(int index) {
-        return pollFds.getShort((long) index * POLLFD_SIZE + 6);
+        return pollFds.getShort(index * POLLFD_SIZE + 6);
     }
 }

@@ -1,13 +1,15 @@
-package io.tokenpipe.internal;
+package io.tokenpipe.internal.posix;
 
-import com.sun.jna.Memory;
-import com.sun.jna.Native;
-import com.sun.jna.Platform;
-import com.sun.jna.Pointer;
+import io.tokenpipe.internal.Backend;
+import io.tokenpipe.internal.Errno;
+import io.tokenpipe.internal.Libc;
+import io.tokenpipe.internal.NativeBuffer;
+import io.tokenpipe.internal.NativeIo;
+import io.tokenpipe.internal.Os;
 import java.nio.ByteBuffer;
 
 /**
- * Linux (tested) and macOS (untested) through libc.
+ * Linux (tested) and macOS (untested) through libc, written once over {@link Libc} for every backend.
  *
  * <p>Descriptors stay in blocking mode: a blocked read costs one system call, and O_NONBLOCK, which
  * belongs to the open file description and so to every process sharing it, is never touched. A thread
@@ -15,7 +17,7 @@ import java.nio.ByteBuffer;
  * installed without SA_RESTART, so the call returns EINTR and the caller re-checks its state. The signal
  * is the one the JDK's own NIO uses for the same purpose (SIGRTMAX-2 on Linux, SIGIO on macOS).
  */
-final class PosixIo extends NativeIo {
+public final class PosixIo extends NativeIo {
     private static final int F_GETFD = 1;
     private static final int F_SETFD = 2;
     private static final int FD_CLOEXEC = 1;
@@ -33,46 +35,53 @@ final class PosixIo extends NativeIo {
     private static final short POLLIN = 1;
     private static final short POLLOUT = 4;
 
-    private final boolean linux = Platform.isLinux();
+    private final Libc libc;
+    private final boolean linux = Os.LINUX;
     /** Thread ids are Linux tids (gettid, tgkill) where the syscall numbers are known, else pthread_t. */
-    private final boolean tids = linux && LinuxSyscall.AVAILABLE;
+    private final boolean tids = linux && LinuxSyscalls.KNOWN;
     private final int pid;
     private final int wakeSignal;
 
-    PosixIo() {
-        pid = PosixLibc.getpid();
-        wakeSignal = linux ? LinuxLibc.__libc_current_sigrtmax() - 2 : SIGIO_MACOS;
-        WakeSignal.prepare(wakeSignal, linux);
+    public PosixIo(Backend backend) {
+        super(backend);
+        libc = backend.libc();
+        pid = libc.getpid();
+        wakeSignal = linux ? libc.__libc_current_sigrtmax() - 2 : SIGIO_MACOS;
+        WakeSignal.prepare(libc, wakeSignal, linux);
+    }
+
+    /** The C library this layer calls; for the child-process code, which needs more of it. */
+    public Libc libc() {
+        return libc;
     }
 
     @Override
-    public int pipe(long fds, boolean forceFallback) {
-        if (linux && Pipe2.AVAILABLE && !forceFallback) {
-            return Pipe2.pipe2(fds, O_CLOEXEC_LINUX) == 0 ? 0 : errno();
+    public int pipe(ByteBuffer scratch, long scratchAddress, boolean forceFallback) {
+        if (linux && libc.hasPipe2() && !forceFallback) {
+            return libc.pipe2(scratchAddress, O_CLOEXEC_LINUX) == 0 ? 0 : errno();
         }
         // pipe + fcntl, as on macOS: a fork+exec by another thread between the two calls could inherit
         // the pair; our own ChildProcess never inherits (it closes every fd it was not given).
-        if (PosixLibc.pipe(fds) != 0) {
+        if (libc.pipe(scratchAddress) != 0) {
             return errno();
         }
-        Pointer pair = new Pointer(fds);
-        int readFd = pair.getInt(0);
-        int writeFd = pair.getInt(4);
+        int readFd = scratch.getInt(0);
+        int writeFd = scratch.getInt(4);
         int failure = setCloseOnExec(readFd);
         if (failure == 0) {
             failure = setCloseOnExec(writeFd);
         }
         if (failure != 0) {
-            PosixLibc.close(readFd);
-            PosixLibc.close(writeFd);
+            libc.close(readFd);
+            libc.close(writeFd);
         }
         return failure;
     }
 
     /** Sets FD_CLOEXEC (a per-descriptor flag, safe to change on a shared pipe); 0 or errno. */
     private int setCloseOnExec(int fd) {
-        int flags = PosixLibc.fcntl(fd, F_GETFD, 0);
-        if (flags == -1 || PosixLibc.fcntl(fd, F_SETFD, flags | FD_CLOEXEC) == -1) {
+        int flags = libc.fcntl(fd, F_GETFD, 0);
+        if (flags == -1 || libc.fcntl(fd, F_SETFD, flags | FD_CLOEXEC) == -1) {
             return errno();
         }
         return 0;
@@ -89,22 +98,22 @@ final class PosixIo extends NativeIo {
 
     @Override
     public long read(int fd, long buffer) {
-        return PosixLibc.read(fd, buffer, 1);
+        return libc.read(fd, buffer, 1);
     }
 
     @Override
     public long write(int fd, long buffer) {
-        return PosixLibc.write(fd, buffer, 1);
+        return libc.write(fd, buffer, 1);
     }
 
     @Override
     public int close(int fd) {
-        return PosixLibc.close(fd);
+        return libc.close(fd);
     }
 
     @Override
     public int errno() {
-        return Native.getLastError();
+        return libc.errno();
     }
 
     @Override
@@ -123,20 +132,20 @@ final class PosixIo extends NativeIo {
         scratch.putInt(8, fd);
         scratch.putShort(12, write ? POLLOUT : POLLIN);
         scratch.putShort(14, (short) 0);
-        PosixWait.poll(scratchAddress + 8, 1, -1); // the wake-up signal ends it with EINTR, like a read
+        libc.poll(scratchAddress + 8, 1, -1); // the wake-up signal ends it with EINTR, like a read
     }
 
     @Override
     public long currentThreadId() {
-        return tids ? LinuxSyscall.syscall(LinuxSyscall.GETTID, 0, 0, 0, 0, 0) : PosixLibc.pthread_self();
+        return tids ? libc.syscall(LinuxSyscalls.GETTID, 0, 0, 0, 0, 0) : libc.pthread_self();
     }
 
     @Override
     public void wake(long threadId) {
         if (tids) {
-            LinuxSyscall.syscall(LinuxSyscall.TGKILL, pid, threadId, wakeSignal, 0, 0);
+            libc.syscall(LinuxSyscalls.TGKILL, pid, threadId, wakeSignal, 0, 0);
         } else {
-            PosixLibc.pthread_kill(threadId, wakeSignal);
+            libc.pthread_kill(threadId, wakeSignal);
         }
     }
 
@@ -149,7 +158,7 @@ final class PosixIo extends NativeIo {
             throw new IllegalArgumentException("fd " + fd + " is standard " + (fd == 0 ? "input" : fd == 1 ? "output" : "error")
                     + "; token pipes are handed over at descriptor 3 or above");
         }
-        int descriptorFlags = PosixLibc.fcntl(fd, F_GETFD, 0);
+        int descriptorFlags = libc.fcntl(fd, F_GETFD, 0);
         if (descriptorFlags == -1) {
             throw new IllegalArgumentException("fd " + fd + " is not open: " + Errno.describe(errno()));
         }
@@ -171,19 +180,16 @@ final class PosixIo extends NativeIo {
 
     /** The S_IFMT bits of fd's mode, or -errno. statx has one layout on every Linux architecture. */
     private int fileType(int fd) {
-        try (Memory stat = new Memory(512); Memory emptyPath = new Memory(1)) {
-            stat.clear();
-            emptyPath.setByte(0, (byte) 0);
+        try (NativeBuffer stat = NativeBuffer.allocate(512); NativeBuffer emptyPath = NativeBuffer.allocate(1)) {
             if (tids) {
-                return LinuxSyscall.syscall(LinuxSyscall.STATX, fd, Pointer.nativeValue(emptyPath), AT_EMPTY_PATH,
-                        STATX_TYPE, Pointer.nativeValue(stat)) == 0 ? stat.getShort(STATX_MODE_OFFSET) & S_IFMT : -errno();
+                return libc.syscall(LinuxSyscalls.STATX, fd, emptyPath.address(), AT_EMPTY_PATH, STATX_TYPE,
+                        stat.address()) == 0 ? stat.getShort(STATX_MODE_OFFSET) & S_IFMT : -errno();
             }
             if (linux) {
                 throw new UnsupportedOperationException("cannot tell the type of fd " + fd + " on Linux "
-                        + Platform.ARCH + " (statx is called by number, known for x86-64 and aarch64 only)");
+                        + Os.ARCH + " (statx is called by number, known for x86-64 and aarch64 only)");
             }
-            return MacLibc.fstat(fd, Pointer.nativeValue(stat)) == 0
-                    ? stat.getShort(FSTAT_MODE_OFFSET_MACOS) & S_IFMT : -errno();
+            return libc.fstat(fd, stat.address()) == 0 ? stat.getShort(FSTAT_MODE_OFFSET_MACOS) & S_IFMT : -errno();
         }
     }
 
@@ -202,19 +208,18 @@ final class PosixIo extends NativeIo {
     @Override
     public long openFileLimit() {
         int rlimitNofile = linux ? 7 : 8;
-        try (Memory limits = new Memory(16)) {
-            return PosixLibc.getrlimit(rlimitNofile, Pointer.nativeValue(limits)) == 0 ? limits.getLong(0) : -1;
+        try (NativeBuffer limits = NativeBuffer.allocate(16)) {
+            return libc.getrlimit(rlimitNofile, limits.address()) == 0 ? limits.getLong(0) : -1;
         }
     }
 
     @Override
     public String platform() {
-        return System.getProperty("os.name") + " " + System.getProperty("os.arch") + " (libc, JNA "
-                + Native.VERSION + ", wake-up signal " + wakeSignal + ")";
+        return Os.describe() + " (libc, " + backend().description() + ", wake-up signal " + wakeSignal + ")";
     }
 
     @Override
-    String errorText(int errno) {
-        return PosixLibc.strerror(errno);
+    protected String errorText(int errno) {
+        return libc.strerror(errno);
     }
 }

@@ -1,7 +1,9 @@
-package io.tokenpipe.internal;
+package io.tokenpipe.internal.posix;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tokenpipe.internal.NativeIo;
+import io.tokenpipe.internal.ThreadContext;
 import io.tokenpipe.testing.FdCount;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -30,7 +32,7 @@ class PipeCreationTest {
     private static void assertCloseOnExecPair(boolean forceFallback) throws IOException {
         ThreadContext context = ThreadContext.current();
         NativeIo io = NativeIo.get();
-        assertThat(io.pipe(context.scratchAddress, forceFallback)).isZero();
+        assertThat(io.pipe(context.scratch, context.scratchAddress, forceFallback)).isZero();
         int readFd = context.scratchInt(0);
         int writeFd = context.scratchInt(4);
         try {

@@ -1,9 +1,11 @@
-package io.tokenpipe.internal;
+package io.tokenpipe.internal.spawn;
 
-import com.sun.jna.Memory;
-import com.sun.jna.Native;
-import com.sun.jna.Platform;
-import com.sun.jna.Pointer;
+import io.tokenpipe.internal.Errno;
+import io.tokenpipe.internal.Libc;
+import io.tokenpipe.internal.NativeBuffer;
+import io.tokenpipe.internal.NativeIo;
+import io.tokenpipe.internal.Os;
+import io.tokenpipe.internal.posix.PosixIo;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
@@ -37,7 +39,8 @@ public final class ChildWatch {
     /** {@link #tryReap} when the child has not exited after all. */
     static final int NOT_YET = Integer.MIN_VALUE + 1;
 
-    private static final boolean MAC = Platform.isMac();
+    private static final boolean MAC = Os.MAC;
+    private static final Libc LIBC = ((PosixIo) NativeIo.get()).libc();
     private static final int WNOHANG = 1;
     private static final int P_PID = 1;
     private static final int WEXITED = 4;
@@ -80,7 +83,7 @@ public final class ChildWatch {
                 } finally {
                     if (!registered) {
                         synchronized (child) {
-                            PosixLibc.close(fd);
+                            LIBC.close(fd);
                             child.pidfd = -1;
                         }
                     }
@@ -98,9 +101,9 @@ public final class ChildWatch {
 
     /** For a child that could not be watched: SIGKILL it and reap it, waiting (it dies at once). */
     public static void killAndReap(int pid) {
-        PosixWait.kill(pid, SIGKILL);
-        try (Memory status = new Memory(8)) {
-            while (PosixWait.waitpid(pid, Pointer.nativeValue(status), 0) == -1 && Native.getLastError() == Errno.EINTR) {
+        LIBC.kill(pid, SIGKILL);
+        try (NativeBuffer status = NativeBuffer.allocate(8)) {
+            while (LIBC.waitpid(pid, status.address(), 0) == -1 && LIBC.errno() == Errno.EINTR) {
                 // retry
             }
         }
@@ -124,7 +127,7 @@ public final class ChildWatch {
         if (reaped) {
             return false;
         }
-        int result = pidfd >= 0 ? LinuxPidfd.pidfdSendSignal(pidfd, signal) : PosixWait.kill(pid, signal);
+        int result = pidfd >= 0 ? LinuxPidfd.pidfdSendSignal(pidfd, signal) : LIBC.kill(pid, signal);
         return result == 0;
     }
 
@@ -179,18 +182,18 @@ public final class ChildWatch {
      * @param status 4 bytes of native memory for the wait status
      * @return the exit code, or {@link #NOT_YET} when the child is still running
      */
-    synchronized int tryReap(long status) {
+    synchronized int tryReap(NativeBuffer status) {
         int code;
         while (true) {
-            int result = PosixWait.waitpid(pid, status, WNOHANG);
+            int result = LIBC.waitpid(pid, status.address(), WNOHANG);
             if (result == pid) {
-                code = decode(new Pointer(status).getInt(0));
+                code = decode(status.getInt(0));
                 break;
             }
             if (result == 0) {
                 return NOT_YET;
             }
-            int errno = Native.getLastError();
+            int errno = LIBC.errno();
             if (errno != Errno.EINTR) {
                 code = LOST; // ECHILD: someone else reaped it; nothing more to learn
                 LOG.log(System.Logger.Level.WARNING, "child " + pid + " could not be reaped (" + Errno.describe(errno)
@@ -200,7 +203,7 @@ public final class ChildWatch {
         }
         reaped = true;
         if (pidfd >= 0) {
-            PosixLibc.close(pidfd);
+            LIBC.close(pidfd);
             pidfd = -1;
         }
         return code;
@@ -214,13 +217,13 @@ public final class ChildWatch {
 
     /** The thread-per-child way: learn of the exit with waitid(WNOWAIT), which leaves the pid reserved. */
     private void waitThenReap() {
-        try (Memory info = new Memory(128); Memory status = new Memory(8)) {
+        try (NativeBuffer info = NativeBuffer.allocate(128); NativeBuffer status = NativeBuffer.allocate(8)) {
             boolean waitidWorks = true;
             while (true) {
                 if (waitidWorks) {
-                    int result = PosixWait.waitid(P_PID, pid, Pointer.nativeValue(info), WEXITED | WNOWAIT);
+                    int result = LIBC.waitid(P_PID, pid, info.address(), WEXITED | WNOWAIT);
                     if (result != 0) {
-                        int errno = Native.getLastError();
+                        int errno = LIBC.errno();
                         if (errno == Errno.EINTR) {
                             continue;
                         }
@@ -231,7 +234,7 @@ public final class ChildWatch {
                         }
                     }
                 }
-                int code = tryReap(Pointer.nativeValue(status));
+                int code = tryReap(status);
                 if (code != NOT_YET) {
                     publish(code);
                     return;

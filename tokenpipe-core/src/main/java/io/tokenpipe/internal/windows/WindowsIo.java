@@ -1,14 +1,17 @@
-package io.tokenpipe.internal;
+package io.tokenpipe.internal.windows;
 
-import com.sun.jna.Native;
-import com.sun.jna.Pointer;
+import io.tokenpipe.internal.Backend;
+import io.tokenpipe.internal.Errno;
+import io.tokenpipe.internal.Msvcrt;
+import io.tokenpipe.internal.NativeIo;
+import io.tokenpipe.internal.Os;
 import java.nio.ByteBuffer;
 
 /**
  * Windows through msvcrt's _pipe/_read/_write/_close. Compiled here but never run: it is untested.
  * A blocked _read is woken with CancelSynchronousIo, the Windows counterpart of the POSIX wake-up signal.
  */
-final class WindowsIo extends NativeIo {
+public final class WindowsIo extends NativeIo {
     private static final int O_BINARY = 0x8000;
     private static final int O_NOINHERIT = 0x0080;
     private static final int PIPE_SIZE = 4096;
@@ -17,34 +20,37 @@ final class WindowsIo extends NativeIo {
     private static final int HANDLE_FLAG_INHERIT = 1;
     private static final int EINVAL = 22;
 
-    WindowsIo() {
-        WindowsCrt.Kernel32.GetCurrentThreadId(); // binds kernel32 now rather than on the first wake-up
+    private final Msvcrt crt;
+
+    public WindowsIo(Backend backend) {
+        super(backend);
+        crt = backend.msvcrt();
+        crt.GetCurrentThreadId(); // binds kernel32 now rather than on the first wake-up
     }
 
     @Override
-    public int pipe(long fds, boolean forceFallback) {
-        return WindowsCrt._pipe(fds, PIPE_SIZE, O_BINARY | O_NOINHERIT) == 0 ? 0 : errno();
+    public int pipe(ByteBuffer scratch, long scratchAddress, boolean forceFallback) {
+        return crt._pipe(scratchAddress, PIPE_SIZE, O_BINARY | O_NOINHERIT) == 0 ? 0 : errno();
     }
 
     @Override
     public long read(int fd, long buffer) {
-        return WindowsCrt._read(fd, buffer, 1);
+        return crt._read(fd, buffer, 1);
     }
 
     @Override
     public long write(int fd, long buffer) {
-        return WindowsCrt._write(fd, buffer, 1);
+        return crt._write(fd, buffer, 1);
     }
 
     @Override
     public int close(int fd) {
-        return WindowsCrt._close(fd);
+        return crt._close(fd);
     }
 
     @Override
     public int errno() {
-        // The CRT keeps its own errno (not GetLastError), per thread, behind _errno().
-        return new Pointer(WindowsCrt._errno()).getInt(0);
+        return crt.errno();
     }
 
     @Override
@@ -66,15 +72,15 @@ final class WindowsIo extends NativeIo {
 
     @Override
     public long currentThreadId() {
-        return WindowsCrt.Kernel32.GetCurrentThreadId();
+        return crt.GetCurrentThreadId();
     }
 
     @Override
     public void wake(long threadId) {
-        long thread = WindowsCrt.Kernel32.OpenThread(THREAD_TERMINATE, false, (int) threadId);
+        long thread = crt.OpenThread(THREAD_TERMINATE, false, (int) threadId);
         if (thread != 0) {
-            WindowsCrt.Kernel32.CancelSynchronousIo(thread);
-            WindowsCrt.Kernel32.CloseHandle(thread);
+            crt.CancelSynchronousIo(thread);
+            crt.CloseHandle(thread);
         }
     }
 
@@ -86,29 +92,28 @@ final class WindowsIo extends NativeIo {
         if (fd <= 2) {
             throw new IllegalArgumentException("fd " + fd + " is a standard stream; token pipes use descriptor 3 or above");
         }
-        long handle = WindowsCrt._get_osfhandle(fd);
+        long handle = crt._get_osfhandle(fd);
         if (handle == -1) {
             throw new IllegalArgumentException("fd " + fd + " is not open");
         }
-        if (WindowsCrt.Kernel32.GetFileType(handle) != FILE_TYPE_PIPE) {
+        if (crt.GetFileType(handle) != FILE_TYPE_PIPE) {
             throw new IllegalArgumentException("fd " + fd + " is not a pipe");
         }
-        WindowsCrt.Kernel32.SetHandleInformation(handle, HANDLE_FLAG_INHERIT, 0);
+        crt.SetHandleInformation(handle, HANDLE_FLAG_INHERIT, 0);
     }
 
     @Override
     public long openFileLimit() {
-        return WindowsCrt._getmaxstdio();
+        return crt._getmaxstdio();
     }
 
     @Override
     public String platform() {
-        return System.getProperty("os.name") + " " + System.getProperty("os.arch") + " (msvcrt, JNA " + Native.VERSION
-                + ", untested)";
+        return Os.describe() + " (msvcrt, " + backend().description() + ", untested)";
     }
 
     @Override
-    String errorText(int errno) {
-        return WindowsCrt.strerror(errno);
+    protected String errorText(int errno) {
+        return crt.strerror(errno);
     }
 }

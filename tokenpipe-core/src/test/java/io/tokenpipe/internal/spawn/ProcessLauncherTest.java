@@ -1,4 +1,4 @@
-package io.tokenpipe.internal;
+package io.tokenpipe.internal.spawn;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,0 +1,83 @@
+package io.tokenpipe.internal;
+
+import java.lang.reflect.InvocationTargetException;
+
+/**
+ * Picks the {@link Backend} of this JVM, once: the one named by the system property {@value #PROPERTY}
+ * ({@code jna} or {@code ffm}), else FFM on Java 22 and later and JNA before. Nothing is loaded before the
+ * first call that needs native code, and only the chosen backend's classes are ever loaded.
+ */
+public final class Backends {
+    /** The system property that forces a backend. */
+    public static final String PROPERTY = "tokenpipe.native";
+    static final String JNA = "jna";
+    static final String FFM = "ffm";
+    /** The FFM backend, compiled for Java 22 into META-INF/versions/22 of the multi-release jar. */
+    private static final String FFM_CLASS = "io.tokenpipe.internal.ffm.FfmBackend";
+    private static final String JNA_CLASS = "io.tokenpipe.internal.jna.JnaBackend";
+
+    /** The loaded backend; set before the platform layer is made, so that it can allocate {@link NativeBuffer}s. */
+    private static volatile Backend current;
+
+    private Backends() {
+    }
+
+    /** The backend {@link #load()} returned; null before. */
+    static Backend current() {
+        return current;
+    }
+
+    /**
+     * The backend to use.
+     *
+     * @throws IllegalStateException naming the property and its values when it is set to something else, or to
+     *         a backend this JVM cannot run
+     */
+    static Backend load() {
+        Backend backend = choose();
+        current = backend;
+        return backend;
+    }
+
+    private static Backend choose() {
+        String requested = System.getProperty(PROPERTY, "").trim();
+        int feature = Runtime.version().feature();
+        if (!requested.isEmpty() && !requested.equals(JNA) && !requested.equals(FFM)) {
+            throw new IllegalStateException("system property " + PROPERTY + "=" + requested + " names no backend:"
+                    + " use " + FFM + " (java.lang.foreign, Java 22 or later) or " + JNA + ", or leave it unset");
+        }
+        if (requested.equals(FFM) && feature < 22) {
+            throw new IllegalStateException("-D" + PROPERTY + "=" + FFM + " needs Java 22 or later (java.lang.foreign);"
+                    + " this is Java " + feature + ": use " + JNA + " or leave " + PROPERTY + " unset");
+        }
+        if (requested.equals(JNA) || feature < 22) {
+            return instantiate(JNA_CLASS);
+        }
+        if (!requested.equals(FFM) && !exists(FFM_CLASS)) {
+            // Classes run from a directory, not from the multi-release jar: META-INF/versions/22 is not seen.
+            return instantiate(JNA_CLASS);
+        }
+        return instantiate(FFM_CLASS);
+    }
+
+    private static boolean exists(String className) {
+        return Backends.class.getClassLoader().getResource(className.replace('.', '/') + ".class") != null;
+    }
+
+    private static Backend instantiate(String className) {
+        try {
+            return (Backend) Class.forName(className).getDeclaredConstructor().newInstance();
+        } catch (InvocationTargetException e) { // the backend's own reason: JNA's library missing, no native access
+            Throwable reason = e.getCause();
+            if (reason instanceof RuntimeException) {
+                throw (RuntimeException) reason;
+            }
+            if (reason instanceof Error) {
+                throw (Error) reason;
+            }
+            throw new IllegalStateException("cannot load " + className + ": " + reason, reason);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("cannot load " + className + ": " + e, e);
+        }
+    }
+}

@@ -1,0 +1,117 @@
+package io.tokenpipe.internal;
+
+/**
+ * The C library of Linux and macOS as the platform code sees it: one method per C function, named and ordered
+ * as in C, with only primitive arguments (pointers are addresses, see {@link NativeBuffer}) so that no call
+ * allocates. Each {@link Backend} implements it once (JNA direct mapping, or java.lang.foreign); the platform
+ * code above it ({@code posix.PosixIo}, {@code spawn.*}) is written once for both.
+ *
+ * <p>errno: functions that fail with -1 leave the error in {@link #errno()}, which must be read on the same
+ * thread right after the call (each backend saves it as the call returns, before the JVM can clobber it). The
+ * posix_spawn family returns its error number instead, as in C.
+ *
+ * <p>Optional functions (missing from older or other C libraries) have a {@code has...} method; calling one that
+ * is missing throws {@link UnsupportedOperationException}. Variadic C functions ({@code fcntl}, {@code syscall})
+ * are bound as variadic by every backend: on Apple arm64 variadic arguments go on the stack.
+ */
+public interface Libc {
+
+    /** errno as the calling thread's last failed call through this interface left it. */
+    int errno();
+
+    long read(int fd, long buf, long count);
+
+    long write(int fd, long buf, long count);
+
+    int close(int fd);
+
+    int pipe(long fds);
+
+    /** Whether {@link #pipe2} exists (Linux, the BSDs; not macOS). */
+    boolean hasPipe2();
+
+    int pipe2(long fds, int flags);
+
+    /** {@code fcntl(fd, cmd, arg)} with an int argument, bound as the variadic function it is. */
+    int fcntl(int fd, int cmd, int arg);
+
+    int getpid();
+
+    int sigaction(int signum, long act, long oldact);
+
+    /** {@code pthread_sigmask(how, set, oldset)}; returns an error number (0 on success), not -1. */
+    int pthread_sigmask(int how, long set, long oldset);
+
+    long pthread_self();
+
+    int pthread_kill(long thread, int sig);
+
+    String strerror(int errnum);
+
+    int getrlimit(int resource, long rlim);
+
+    /** {@code nfds} is passed as the platform's nfds_t (unsigned long on Linux, unsigned int on macOS). */
+    int poll(long fds, int nfds, int timeout);
+
+    int waitpid(int pid, long status, int options);
+
+    int waitid(int idtype, int id, long info, int options);
+
+    int kill(int pid, int sig);
+
+    int sigemptyset(long set);
+
+    int posix_spawnp(long pid, long file, long fileActions, long attr, long argv, long envp);
+
+    int posix_spawn_file_actions_init(long fileActions);
+
+    int posix_spawn_file_actions_destroy(long fileActions);
+
+    int posix_spawn_file_actions_adddup2(long fileActions, int fd, int newfd);
+
+    int posix_spawn_file_actions_addclose(long fileActions, int fd);
+
+    int posix_spawn_file_actions_addopen(long fileActions, int fd, long path, int oflag, int mode);
+
+    /** Whether {@link #posix_spawn_file_actions_addchdir_np} exists (glibc 2.29+, macOS 10.15+). */
+    boolean hasAddchdir();
+
+    int posix_spawn_file_actions_addchdir_np(long fileActions, long path);
+
+    /** Whether {@link #posix_spawn_file_actions_addclosefrom_np} exists (glibc 2.34+). */
+    boolean hasAddclosefrom();
+
+    int posix_spawn_file_actions_addclosefrom_np(long fileActions, int from);
+
+    /** Whether {@link #posix_spawn_file_actions_addinherit_np} exists (macOS only). */
+    boolean hasAddinherit();
+
+    int posix_spawn_file_actions_addinherit_np(long fileActions, int fd);
+
+    int posix_spawnattr_init(long attr);
+
+    int posix_spawnattr_destroy(long attr);
+
+    int posix_spawnattr_setflags(long attr, short flags);
+
+    int posix_spawnattr_setsigmask(long attr, long sigmask);
+
+    int posix_spawnattr_setsigdefault(long attr, long sigdefault);
+
+    /** The address of a function of the C library (for a signal handler that does nothing), or 0. */
+    long functionAddress(String name);
+
+    // Linux only
+
+    int __libc_current_sigrtmax();
+
+    /** {@code syscall(number, ...)} with up to five integer arguments, bound as the variadic function it is. */
+    long syscall(long number, long arg1, long arg2, long arg3, long arg4, long arg5);
+
+    int eventfd(int initval, int flags);
+
+    // macOS only
+
+    /** fstat with the 64-bit-inode struct stat ({@code fstat$INODE64} on x86-64 macOS, plain fstat on arm64). */
+    int fstat(int fd, long statbuf);
+}
