@@ -8,7 +8,7 @@ import io.tokenpipe.TokenPipeEnd;
 import io.tokenpipe.spring.boot.TokenPipeReadinessNotifier;
 import io.tokenpipe.spring.boot.autoconfigure.TokenPipeAutoConfiguration;
 import io.tokenpipe.testing.FdCount;
-import io.tokenpipe.testing.QuietConsole;
+import io.tokenpipe.testing.QuietOutput;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -35,7 +35,7 @@ import static org.assertj.core.api.Assertions.assertThatException;
  * readiness says nothing about the application. Only the application context reports: the test reads the real pipe
  * from the application's runner (no token yet) and after the run (the token).
  */
-@ExtendWith({ FdCount.class, QuietConsole.class, OutputCaptureExtension.class })
+@ExtendWith({ FdCount.class, QuietOutput.class, OutputCaptureExtension.class })
 @Timeout(120)
 class BootstrapContextReadinessTests {
 

@@ -89,8 +89,8 @@ public final class PosixIo extends NativeIo {
 
     @Override
     public int clearCloseOnExec(int fd) {
-        int flags = PosixLibc.fcntl(fd, F_GETFD, 0);
-        if (flags == -1 || PosixLibc.fcntl(fd, F_SETFD, flags & ~FD_CLOEXEC) == -1) {
+        int flags = libc.fcntl(fd, F_GETFD, 0);
+        if (flags == -1 || libc.fcntl(fd, F_SETFD, flags & ~FD_CLOEXEC) == -1) {
             return errno();
         }
         return 0;

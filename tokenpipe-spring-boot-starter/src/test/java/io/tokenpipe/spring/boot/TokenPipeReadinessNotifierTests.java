@@ -9,7 +9,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import io.tokenpipe.spring.boot.autoconfigure.TokenPipeAutoConfiguration;
 import io.tokenpipe.TokenPipeEnd;
 import io.tokenpipe.testing.FdCount;
-import io.tokenpipe.testing.QuietConsole;
+import io.tokenpipe.testing.QuietOutput;
 import io.tokenpipe.testing.RawFds;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -40,7 +40,7 @@ import static org.assertj.core.api.Assertions.assertThatException;
  * owns its read end and hands the write end's number to the application, which adopts it as it would an
  * inherited descriptor (so each descriptor has exactly one owner).
  */
-@ExtendWith({ FdCount.class, QuietConsole.class, OutputCaptureExtension.class })
+@ExtendWith({ FdCount.class, QuietOutput.class, OutputCaptureExtension.class })
 @Timeout(60)
 class TokenPipeReadinessNotifierTests {
 

@@ -6,7 +6,7 @@ import java.util.concurrent.atomic.AtomicReference;
 
 import io.tokenpipe.spring.boot.autoconfigure.TokenPipeAutoConfiguration;
 import io.tokenpipe.testing.FdCount;
-import io.tokenpipe.testing.QuietConsole;
+import io.tokenpipe.testing.QuietOutput;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -37,7 +37,7 @@ import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass
  * which the build does not run by itself) through JUnit's {@link EngineTestKit} and checks its outcome, and that
  * every descriptor the extension made is closed after the class, adopted or not.
  */
-@ExtendWith({ FdCount.class, QuietConsole.class, OutputCaptureExtension.class })
+@ExtendWith({ FdCount.class, QuietOutput.class, OutputCaptureExtension.class })
 @Timeout(120)
 class ReadinessPipeExtensionTests {
 

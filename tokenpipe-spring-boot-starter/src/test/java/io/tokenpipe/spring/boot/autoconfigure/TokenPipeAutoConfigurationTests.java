@@ -14,7 +14,7 @@ import io.tokenpipe.spring.boot.autoconfigure.endpoint.TokenPipesEndpointAutoCon
 import io.tokenpipe.spring.boot.autoconfigure.health.TokenPipeHealthContributorAutoConfiguration;
 import io.tokenpipe.spring.boot.autoconfigure.metrics.TokenPipeMetricsAutoConfiguration;
 import io.tokenpipe.testing.FdCount;
-import io.tokenpipe.testing.QuietConsole;
+import io.tokenpipe.testing.QuietOutput;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -40,7 +40,7 @@ import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
  * Tests for {@link TokenPipeAutoConfiguration}: the factory, its back-off, its bad values, and its life with
  * the context.
  */
-@ExtendWith({ FdCount.class, QuietConsole.class, OutputCaptureExtension.class })
+@ExtendWith({ FdCount.class, QuietOutput.class, OutputCaptureExtension.class })
 class TokenPipeAutoConfigurationTests {
 
     private final ApplicationContextRunner runner = new ApplicationContextRunner()

@@ -3,7 +3,7 @@ package io.tokenpipe.spring.boot.test.web;
 import io.tokenpipe.spring.boot.TokenPipeFactory;
 import io.tokenpipe.spring.boot.test.AutoConfigureTokenPipes;
 import io.tokenpipe.testing.FdCount;
-import io.tokenpipe.testing.QuietConsole;
+import io.tokenpipe.testing.QuietOutput;
 import org.assertj.core.api.Condition;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -29,7 +29,7 @@ import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.
  */
 @WebMvcTest(PipeController.class)
 @AutoConfigureTokenPipes
-@ExtendWith({ FdCount.class, QuietConsole.class })
+@ExtendWith({ FdCount.class, QuietOutput.class })
 class AutoConfigureTokenPipesTests {
 
     @Autowired
