@@ -1,12 +1,16 @@
 package io.tokenpipe.spring.boot.actuate;
 
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 import io.tokenpipe.TokenPipe;
 import io.tokenpipe.spring.boot.TokenPipeFactory;
 import io.tokenpipe.testing.FdCount;
 import io.tokenpipe.testing.JavaChild;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -103,6 +107,23 @@ class TokenPipeHealthIndicatorTests {
         assertThat(result.output).containsOnlyOnce("WARN io.tokenpipe.spring.boot.actuate.TokenPipeHealthIndicator")
             .containsOnlyOnce("Token pipes cannot be made: token pipes are not available: Could not find JNA native"
                     + " support (health component tokenPipe is DOWN until a fresh pipe can be made)");
+    }
+
+    /** JDK 24+ with --illegal-native-access=deny, where JNA cannot load its library: UNKNOWN, as without JNA. */
+    @Test
+    void unknownOnAJdkThatDeniesNativeAccess() throws Exception {
+        Optional<Path> java = JavaChild.javaOfAtLeast(24);
+        Assumptions.assumeTrue(java.isPresent(), "no JDK 24 or later under /usr/lib/jvm");
+        List<String> command = new ArrayList<>(JavaChild.command(List.of("--illegal-native-access=deny"),
+                NativeUnavailableHealthChild.class));
+        command.set(0, java.get().toString());
+        JavaChild.Result result = JavaChild.run(command);
+        assertThat(result.exitCode).as(result.output).isZero();
+        assertThat(result.output).contains("status=UNKNOWN")
+            .containsPattern("available=false reason=\\S")
+            .contains("after=DOWN")
+            .doesNotContain("Exception in thread");
+        // The reason's wording is core's (today "java.lang.ExceptionInInitializerError"; the FFM backend names the fix).
     }
 
     /** RLIMIT_NOFILE's soft limit, as the shell reports it: what openFdLimit must show. */
