@@ -10,8 +10,10 @@ import io.tokenpipe.TokenPipe;
 import io.tokenpipe.TokenPipeEnd;
 import io.tokenpipe.spring.boot.TokenPipeFactory;
 import io.tokenpipe.testing.FdCount;
+import io.tokenpipe.testing.QuietOutput;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -28,6 +30,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The whole starter in a real web application, read over HTTP as an operator would: the {@code tokenPipe}
  * health component, the {@code tokenpipes} endpoint and the meters.
  */
+@ExtendWith(QuietOutput.class) // first, so that it also holds back what the Spring extension logs
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT,
         properties = { "management.endpoint.health.show-details=always",
                 "management.endpoints.web.exposure.include=health,tokenpipes,metrics" })
