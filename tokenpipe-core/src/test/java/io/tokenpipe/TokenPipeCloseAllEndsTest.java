@@ -4,11 +4,7 @@ import static io.tokenpipe.TokenPipeEnd.TS_ERR;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tokenpipe.internal.Errno;
-import io.tokenpipe.internal.ThreadContext;
 import io.tokenpipe.testing.FdCount;
-import io.tokenpipe.testing.NativeThreads;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -37,23 +33,15 @@ class TokenPipeCloseAllEndsTest {
         int before = FdCount.openFdCount();
         TokenPipe pipe = TokenPipe.make().orElseThrow();
         TokenPipeEnd reader = pipe.takeReadEnd();
-        CompletableFuture<Long> tid = new CompletableFuture<>();
-        CompletableFuture<int[]> result = new CompletableFuture<>();
-        Thread thread = new Thread(() -> {
-            tid.complete(ThreadContext.current().threadId());
-            result.complete(new int[] {reader.tokenRead(), reader.lastErrno()});
-        }, "lent-reader");
-        thread.start();
-        NativeThreads.awaitBlockedOnPipe(tid.get(10, TimeUnit.SECONDS));
+        BlockedRead blocked = BlockedRead.start(reader, "lent-reader");
         pipe.closeAllEnds();
-        assertThat(result.get(10, TimeUnit.SECONDS)).containsExactly(TS_ERR, Errno.EBADF);
+        assertThat(blocked.result()).containsExactly(TS_ERR, Errno.EBADF);
         assertThat(pipe.isReadEndOpen()).isFalse();
         assertThat(pipe.isWriteEndOpen()).isFalse();
         assertThat(reader.isOpen()).isFalse();
         reader.close(); // the holder's own close does nothing more
         assertThat(pipe.takeWriteEnd().tokenWrite(1)).as("a later take gets a closed end").isEqualTo(TS_ERR);
         pipe.closeAllEnds();
-        thread.join();
         FdCount.assertBackTo(before, "closeAllEnds");
     }
 }

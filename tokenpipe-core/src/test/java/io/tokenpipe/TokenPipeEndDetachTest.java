@@ -7,12 +7,8 @@ import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 
 import io.tokenpipe.internal.Errno;
 import io.tokenpipe.testing.FdCount;
-import io.tokenpipe.testing.NativeThreads;
 import io.tokenpipe.testing.RawFds;
 import java.time.Duration;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
-import io.tokenpipe.internal.ThreadContext;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -71,21 +67,13 @@ class TokenPipeEndDetachTest {
     void detachWaitsForABlockedReadWhichReturnsBadDescriptor() throws Exception {
         try (TokenPipe pipe = TokenPipe.make().orElseThrow(); TokenPipeEnd writer = pipe.takeWriteEnd()) {
             TokenPipeEnd reader = pipe.takeReadEnd();
-            CompletableFuture<Long> tid = new CompletableFuture<>();
-            CompletableFuture<int[]> result = new CompletableFuture<>();
-            Thread thread = new Thread(() -> {
-                tid.complete(ThreadContext.current().threadId());
-                result.complete(new int[] {reader.tokenRead(), reader.lastErrno()});
-            }, "blocked-reader");
-            thread.start();
-            NativeThreads.awaitBlockedOnPipe(tid.get(10, TimeUnit.SECONDS));
+            BlockedRead blocked = BlockedRead.start(reader, "blocked-reader");
             int fd = reader.detach();
-            assertThat(result.get(10, TimeUnit.SECONDS)).containsExactly(TS_ERR, Errno.EBADF);
+            assertThat(blocked.result()).containsExactly(TS_ERR, Errno.EBADF);
             assertThat(writer.tokenWrite(3)).isZero();
             try (TokenPipeEnd adopted = TokenPipeEnd.adopt(fd)) {
                 assertThat(adopted.tokenRead(Duration.ofSeconds(10))).as("the token waited in the pipe").isEqualTo(3);
             }
-            thread.join();
         }
     }
 
