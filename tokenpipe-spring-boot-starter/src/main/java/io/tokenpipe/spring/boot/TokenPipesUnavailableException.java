@@ -10,6 +10,7 @@ import org.jspecify.annotations.Nullable;
  */
 public class TokenPipesUnavailableException extends IllegalStateException {
 
+    /** Why the native layer is not available, as the platform says it. */
     private final String reason;
 
     /**
