@@ -173,11 +173,20 @@ public final class TokenPipeReadinessNotifier implements SmartApplicationListene
             this.end.set(TokenPipeEnd.adopt(fd));
             adoptedFd.set(fd);
         }
-        catch (IllegalArgumentException | UnsupportedOperationException ex) {
+        catch (IllegalArgumentException ex) {
             throw new InvalidTokenPipePropertyException(FD_PROPERTY, fd, ex.getMessage(),
                     "Start this application with the write end of a pipe or FIFO at descriptor " + fd
                             + " (the process waiting for the token reads the other end), or unset " + FD_PROPERTY
                             + " and " + FD_ENVIRONMENT_VARIABLE + " to turn readiness notification off.",
+                    origin);
+        }
+        catch (UnsupportedOperationException ex) {
+            // The platform loads but cannot check an inherited descriptor (a Linux architecture whose statx number
+            // is not known): the descriptor is not the problem, so do not say it is.
+            throw new InvalidTokenPipePropertyException(FD_PROPERTY, fd, ex.getMessage(),
+                    "Readiness notification needs adopt(), which this platform does not support (see the"
+                            + " platforms page of the tokenpipe documentation); unset " + FD_PROPERTY + " and "
+                            + FD_ENVIRONMENT_VARIABLE + " to start without it.",
                     origin);
         }
         this.fd = fd;
