@@ -60,7 +60,7 @@ class S6NotificationIT {
     }
 
     /** Writes the service directory (run script, notification-fd) and starts s6-svscan on its scan directory. */
-    private void startService(String... args) throws IOException {
+    private void startService(String... args) throws IOException, InterruptedException {
         Path scan = Files.createDirectories(this.directory.resolve("scan"));
         this.service = Files.createDirectories(scan.resolve("app"));
         Files.writeString(this.service.resolve("notification-fd"), "3\n");
@@ -80,6 +80,18 @@ class S6NotificationIT {
             .redirectErrorStream(true)
             .redirectOutput(this.directory.resolve("svscan.log").toFile())
             .start();
+        awaitSupervised();
+    }
+
+    /** Until s6-svscan has started s6-supervise for the service: before that, s6-svwait finds no status to read. */
+    private void awaitSupervised() throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (s6("s6-svok", this.service.toString()).exitCode != 0) {
+            if (System.nanoTime() > deadline) {
+                fail("s6-supervise did not start for %s within 30 s", this.service);
+            }
+            Thread.sleep(20);
+        }
     }
 
     @AfterEach
