@@ -46,7 +46,7 @@ class S6NotificationIT {
         Command wait = s6("s6-svwait", "-U", "-t", Long.toString(START_UP.toMillis()), this.service.toString());
         assertThat(wait.exitCode).as("s6-svwait -U: %s%nservice log:%n%s", wait.output, log()).isZero();
         assertThat(s6("s6-svstat", this.service.toString()).output).containsPattern("^up \\(pid \\d+\\) \\d+ seconds, ready");
-        assertThat(log()).contains("Application ready: wrote token 10 to fd 3");
+        awaitLog("Application ready: wrote token 10 to fd 3"); // logged just after the write that s6 saw
     }
 
     @Test
