@@ -37,7 +37,9 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  * <p>One pipe per test class, since an application writes one token: put each run in a class of its own (a
  * {@code @Nested} class gets its own pipe). After the class, the property is restored and the pipe closed: its
  * read end, and its write end unless the application adopted it (the application closes what it adopted). The
- * property is JVM-wide: do not run such classes in parallel with other Spring tests.
+ * property is JVM-wide: do not run such classes in parallel with other Spring tests. A {@code @SpringBootTest}
+ * context that Spring's test framework cached for an earlier class is not started again and never sees the pipe:
+ * give the class a context of its own ({@code @DirtiesContext(classMode = BEFORE_CLASS)}).
  */
 public final class ReadinessPipeExtension implements BeforeAllCallback, AfterAllCallback, ParameterResolver {
 
