@@ -1,11 +1,14 @@
 package io.tokenpipe.spring.boot;
 
+import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 import io.tokenpipe.testing.JavaChild;
 import io.tokenpipe.testing.NotifyReceiver;
@@ -74,6 +77,30 @@ class SystemdNotificationIT {
                 ProcessHandle.of(copy).orElseThrow().destroy();
                 ChildJvm.awaitGone(copy);
             }
+        }
+    }
+
+    @Test
+    void withoutActuatorOnTheClassPathTheWatchdogFollowsTheLivenessState() throws Exception {
+        String classPath = Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
+            .filter((entry) -> !entry.contains("spring-boot-health") && !entry.contains("spring-boot-actuator"))
+            .collect(Collectors.joining(File.pathSeparator));
+        assertThat(classPath).isNotEqualTo(System.getProperty("java.class.path"));
+        Path broken = this.directory.resolve("broken");
+        List<String> command = new ArrayList<>(List.of(JavaChild.javaExecutable()));
+        command.addAll(ChildJvm.JVM_OPTIONS);
+        command.addAll(List.of("-cp", classPath, ServiceChildApplication.class.getName(), "--child.broken-file=" + broken));
+        try (NotifyReceiver receiver = NotifyReceiver.atPath(this.directory.resolve("notify.sock"));
+                ChildJvm app = ChildJvm.startCommand(this.directory, "app",
+                        Map.of("NOTIFY_SOCKET", receiver.address(), "WATCHDOG_USEC", "400000"), command)) {
+            List<Datagram> started = receiver.awaitDatagrams(5);
+            assertThat(started.get(2).text()).startsWith("READY=1\n");
+            assertThat(started.subList(3, 5)).extracting(Datagram::text).containsOnly("WATCHDOG=1");
+
+            Files.writeString(broken, "LivenessState.BROKEN");
+            awaitText(receiver, "STATUS=Unhealthy, watchdog withheld: LivenessState is BROKEN");
+            assertThat(app.text()).doesNotContain("ClassNotFoundException", "NoClassDefFoundError")
+                .contains("systemd watchdog: LivenessState is BROKEN; WATCHDOG=1 is withheld");
         }
     }
 
@@ -157,6 +184,16 @@ class SystemdNotificationIT {
             }
             if (System.nanoTime() > deadline) {
                 throw new AssertionError("expected " + count + " datagrams from pid " + pid + ": " + receiver.datagrams());
+            }
+            Thread.sleep(10);
+        }
+    }
+
+    private static void awaitText(NotifyReceiver receiver, String text) throws InterruptedException {
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (receiver.datagrams().stream().noneMatch((datagram) -> datagram.text().equals(text))) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("no '" + text + "' among " + receiver.datagrams());
             }
             Thread.sleep(10);
         }
