@@ -77,6 +77,15 @@ final class SystemdWatchdog implements AutoCloseable {
     }
 
     private void tick() {
+        try {
+            check();
+        }
+        catch (RuntimeException ex) { // a task that throws is never run again: report it and keep the schedule
+            this.logger.warn("systemd watchdog: check failed: " + ex, ex);
+        }
+    }
+
+    private void check() {
         String unhealthy;
         try {
             unhealthy = this.gate.unhealthy();
