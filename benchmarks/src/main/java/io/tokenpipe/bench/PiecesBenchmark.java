@@ -40,6 +40,7 @@ public class PiecesBenchmark {
 
     private final Adler32 adler = new Adler32();
     private final Object handle = new Object();
+    /** Stands for a handle's first slot. */
     private volatile Object call;
     private volatile int state;
     private long value = -5;
@@ -69,10 +70,10 @@ public class PiecesBenchmark {
         return ThreadContext.current();
     }
 
-    /** What FdHandle does around the system call: publish the call, check the state, leave. */
+    /** What FdHandle does around the system call: take its slot (a compare-and-set), check the state, leave. */
     @Benchmark
     public int enterCheckLeave() {
-        call = handle;
+        CALL.compareAndSet(this, (Object) null, handle);
         int s = state;
         CALL.setRelease(this, (Object) null);
         return s;
