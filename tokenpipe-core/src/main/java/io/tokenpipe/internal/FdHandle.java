@@ -402,6 +402,17 @@ public class FdHandle extends PhantomReference<Object> implements Runnable {
         }
     }
 
+    /**
+     * Gives the descriptor up after {@link #beginHandOff()} without closing it (a detach): from now on whoever has
+     * the number owns it (the registry lets it go at once, so that {@code adopt} can take it), and the leak guard
+     * no longer closes it. A thread that could not be woken and is still inside keeps its call on the descriptor,
+     * which is the new owner's now.
+     */
+    public void finishWithoutClose() {
+        setLife(CLOSED);
+        FdRegistry.release(this);
+    }
+
     private boolean beginClosing() {
         int s;
         do {

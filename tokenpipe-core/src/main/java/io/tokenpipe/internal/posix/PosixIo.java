@@ -32,6 +32,7 @@ public final class PosixIo extends NativeIo {
     private static final int O_CLOEXEC_LINUX = 0x80000;
     /** FIOCLEX / FIONCLEX: Linux asm-generic/ioctls.h 0x5451 / 0x5450; macOS sys/filio.h _IO('f', 1) / _IO('f', 2). */
     private static final long FIOCLEX = Os.MAC ? 0x20006601L : 0x5451L;
+    private static final long FIONCLEX = Os.MAC ? 0x20006602L : 0x5450L;
     private static final int SIGIO_MACOS = 23;
     private static final int AT_EMPTY_PATH = 0x1000;
     private static final int STATX_TYPE = 1;
@@ -112,6 +113,11 @@ public final class PosixIo extends NativeIo {
      */
     private int setCloseOnExec(int fd) {
         return libc.ioctl(fd, FIOCLEX) == 0 ? 0 : errno();
+    }
+
+    @Override
+    public int clearCloseOnExec(int fd) {
+        return libc.ioctl(fd, FIONCLEX) == 0 ? 0 : errno(); // no variadic argument, unlike fcntl(F_SETFD, flags)
     }
 
     @Override

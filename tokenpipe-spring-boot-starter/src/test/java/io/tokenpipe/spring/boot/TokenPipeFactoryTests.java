@@ -12,6 +12,7 @@ import io.tokenpipe.ChildProcess;
 import io.tokenpipe.TokenPipe;
 import io.tokenpipe.TokenPipeEnd;
 import io.tokenpipe.testing.FdCount;
+import io.tokenpipe.testing.QuietOutput;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -27,7 +28,7 @@ import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 /**
  * {@link TokenPipeFactory} on real pipes: tracking, the limit, close at shutdown, memory, threads.
  */
-@ExtendWith({ FdCount.class, OutputCaptureExtension.class })
+@ExtendWith({ FdCount.class, QuietOutput.class, OutputCaptureExtension.class })
 @Timeout(60)
 class TokenPipeFactoryTests {
 
@@ -235,6 +236,7 @@ class TokenPipeFactoryTests {
         ConcurrentLinkedQueue<TokenPipeEnd> kept = new ConcurrentLinkedQueue<>();
         AtomicReference<Throwable> unexpected = new AtomicReference<>();
         AtomicInteger refusedAfterClose = new AtomicInteger();
+        AtomicInteger keptCount = new AtomicInteger();
         List<Thread> workers = new ArrayList<>();
         for (int t = 0; t < threads; t++) {
             Thread worker = new Thread(() -> {
@@ -246,7 +248,17 @@ class TokenPipeFactoryTests {
                             pipe.close();
                         }
                         else {
+                            // One descriptor per kept pipe, and at most about 1000 kept: fast threads must not
+                            // reach RLIMIT_NOFILE (EMFILE) or the limit of open pipes before close() comes.
                             kept.add(pipe.takeReadEnd());
+                            pipe.close();
+                            if (keptCount.incrementAndGet() > 1_000) {
+                                TokenPipeEnd oldest = kept.poll();
+                                if (oldest != null) {
+                                    oldest.close();
+                                    keptCount.decrementAndGet();
+                                }
+                            }
                         }
                     }
                     catch (IllegalStateException ex) {
