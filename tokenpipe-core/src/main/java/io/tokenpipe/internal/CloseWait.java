@@ -97,7 +97,7 @@ final class CloseWait implements FdHandle.Visitor {
     @Override
     public void visit(ThreadContext context) {
         inside++;
-        if (context.signalMode == ThreadContext.SIGNAL_BLOCKED_IN_CALL
+        if (context.stuckInThisCall()
                 || (diagnose && context.cannotBeWoken(whatHappens(), now - start))) {
             return;
         }

@@ -72,6 +72,10 @@ public final class ThreadContext {
     volatile int signalMode;
     /** Whether why this thread could not be woken was logged (once per thread). */
     volatile boolean reported;
+    /** Counts this thread's calls (written by it alone), so that a mark for one call never covers the next. */
+    int calls;
+    /** The call that was found unable to be woken, meaningful with SIGNAL_BLOCKED_IN_CALL. */
+    volatile int stuckCall;
     /** Set by {@link #wake()}, consumed after a failed system call (see {@link NativeIo#isWakeUp}). */
     private volatile boolean woken;
     /** Where this thread sits in the handle of its current call, when not in the first slot. */
@@ -119,11 +123,17 @@ public final class ThreadContext {
         return virtual || signalMode != SIGNAL_DELIVERED;
     }
 
-    /** At the start of each token call. */
+    /** At the start of each token call, before the thread takes its slot. */
     void startCall() {
+        calls++;
         if (signalMode == SIGNAL_BLOCKED_IN_CALL) {
             signalMode = SIGNAL_BLOCKED; // the call it was stuck in is over
         }
+    }
+
+    /** Whether the call this thread is in now was found unable to be woken (then nobody signals it again). */
+    boolean stuckInThisCall() {
+        return signalMode == SIGNAL_BLOCKED_IN_CALL && stuckCall == calls;
     }
 
     /**
@@ -190,14 +200,19 @@ public final class ThreadContext {
      * @return true when this thread cannot be woken in its current call
      */
     boolean cannotBeWoken(String waiting, long signalledNanos) {
-        if (signalMode == SIGNAL_BLOCKED_IN_CALL) {
+        int call = calls; // read after the slot that showed this thread inside: this call's number
+        if (signalMode == SIGNAL_BLOCKED_IN_CALL && stuckCall == call) {
             return true;
+        }
+        if (signalMode != SIGNAL_DELIVERED) {
+            return false; // it unblocks the signal for each system call: wakeable, only slow (its mask says nothing)
         }
         long id = threadId;
         String reason = id == 0 ? null : NativeIo.get().whyNotWoken(id, signalledNanos);
         if (reason == null) {
             return false;
         }
+        stuckCall = call;
         signalMode = SIGNAL_BLOCKED_IN_CALL;
         if (virtual) {
             Carriers.remember(id, true);

@@ -171,7 +171,7 @@ final class Waker implements Runnable, FdHandle.Visitor {
             }
             return;
         }
-        if (context.signalMode == ThreadContext.SIGNAL_BLOCKED_IN_CALL) {
+        if (context.stuckInThisCall()) {
             return;
         }
         if (context.wakerFirstWake == 0) {
