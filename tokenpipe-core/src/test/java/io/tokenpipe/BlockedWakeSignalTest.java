@@ -51,10 +51,16 @@ class BlockedWakeSignalTest {
     }
 
     @Test
+    void aStuckTimedReadEndsWithItsSystemCallAndTheNextIsServed() throws Exception {
+        Scenarios.aStuckTimedReadEndsWithItsSystemCallAndTheNextIsServed();
+    }
+
+    @Test
     void onTheNewestJdk() throws Exception {
         NewestJdk.runScenarios(List.of(), Scenarios.class, "aThreadBlockingTheSignalBeforeItsFirstCallIsServed",
                 "aNativeThreadAttachedWithTheSignalBlockedIsServed",
-                "aThreadBlockingTheSignalAfterItsFirstCallDoesNotHangClose");
+                "aThreadBlockingTheSignalAfterItsFirstCallDoesNotHangClose",
+                "aStuckTimedReadEndsWithItsSystemCallAndTheNextIsServed");
     }
 
     /** The scenarios, run here on Java 17 and by {@link #onTheNewestJdk} in a child JVM. */
@@ -169,6 +175,45 @@ class BlockedWakeSignalTest {
                 awaitClosed(firstFd, firstPipe);
                 nextCalls.countDown();
                 done.get(GUARD.toSeconds() * 3, TimeUnit.SECONDS);
+            }
+        }
+
+        /**
+         * A timed read on a thread that blocked the signal after its first call, interrupted too: neither its
+         * deadline nor the interrupt can end it (the waker says why, once), a token does; the interrupt status is
+         * kept, and the thread's next timed read times out as it should.
+         */
+        public static void aStuckTimedReadEndsWithItsSystemCallAndTheNextIsServed() throws Exception {
+            try (LogCapture log = LogCapture.start();
+                 TokenPipe pipe = TokenPipe.make().orElseThrow();
+                 TokenPipeEnd reader = pipe.takeReadEnd();
+                 TokenPipeEnd writer = pipe.takeWriteEnd()) {
+                AtomicLong tid = new AtomicLong();
+                CompletableFuture<int[]> stuck = new CompletableFuture<>();
+                CompletableFuture<Integer> next = new CompletableFuture<>();
+                Thread thread = new Thread(() -> {
+                    assertThat(reader.tokenRead(Duration.ZERO)).isEqualTo(TS_TIMEOUT);
+                    SignalMasks.blockWakeSignal();
+                    tid.set(ThreadContext.current().threadId());
+                    int token = reader.tokenRead(Duration.ofMillis(100));
+                    stuck.complete(new int[] {token, Thread.interrupted() ? 1 : 0});
+                    next.complete(reader.tokenRead(Duration.ofMillis(100)));
+                }, "blocks-wake-signal-timed");
+                thread.setDaemon(true);
+                thread.start();
+                awaitBlocked(tidOf(tid));
+                thread.interrupt();
+                long deadline = System.nanoTime() + GUARD.toNanos();
+                while (log.warnings().isEmpty() && System.nanoTime() < deadline) {
+                    Thread.sleep(5);
+                }
+                assertThat(log.warnings()).singleElement().asString().contains("blocks-wake-signal-timed")
+                        .contains("blocks the wake-up signal").contains("takes effect only once that call returns");
+                assertThat(stuck).as("past its deadline and interrupted, still in read(2)").isNotDone();
+                assertThat(writer.tokenWrite(9)).isZero();
+                assertThat(stuck.get(GUARD.toSeconds(), TimeUnit.SECONDS)).as("token, interrupted")
+                        .containsExactly(9, 1);
+                assertThat(next.get(GUARD.toSeconds(), TimeUnit.SECONDS)).isEqualTo(TS_TIMEOUT);
             }
         }
 
