@@ -4,9 +4,9 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 
 /**
- * Eight more places for threads inside a call on one {@link FdHandle}, beyond its first: a handle that several
- * threads use at once gets a chain of these, added at its head and never replaced, so a thread that took a place
- * gives back exactly that place.
+ * Eight places for threads inside a call on one {@link FdHandle} other than its owner (who announces itself in its
+ * own context): a handle that several threads use gets a chain of these, added at its head and never replaced, so a
+ * thread that took a place gives back exactly that place.
  */
 final class Slots {
     static final int SIZE = 8;
@@ -26,6 +26,11 @@ final class Slots {
             }
         }
         return -1;
+    }
+
+    /** Takes the first place only (Windows: the one caller allowed in at a time). */
+    boolean claimFirst(ThreadContext context) {
+        return SLOT.compareAndSet(contexts, 0, null, context);
     }
 
     void release(int index) {

@@ -3,6 +3,7 @@ package io.tokenpipe.internal;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
@@ -10,9 +11,10 @@ import java.nio.ByteOrder;
  * What the token path needs per thread: a native scratch buffer (one per thread, so that threads sharing an end
  * never share a buffer), the native thread id to wake it by, and whether the wake-up signal reaches it.
  *
- * <p>A context is made by the thread's first call and registered nowhere: {@link FdHandle} records which threads
- * are inside it, so that close() finds exactly those, and the {@link Waker} watches only handles with calls in
- * them. Making a context costs the same whether ten or a hundred thousand threads made one before.
+ * <p>A context is made by the thread's first call and registered nowhere: a thread announces a call on a handle it
+ * owns in {@link #call} and the handle knows its owner, other threads take a place in the handle; so close() finds
+ * exactly the threads inside its handle, and the {@link Waker} watches only handles with calls in them. Making a
+ * context costs the same whether ten or a hundred thousand threads made one before.
  *
  * <p>The signal mask: a thread that blocks the wake-up signal could not be woken from a blocked read. The mask of a
  * platform thread is read once, when its context is made (one system call); a virtual thread takes its carrier's,
@@ -38,10 +40,16 @@ public final class ThreadContext {
     static final int MASK_OFFSET = 16;
 
     private static final ThreadLocal<ThreadContext> CURRENT = ThreadLocal.withInitial(ThreadContext::create);
+    private static final VarHandle CALL;
     /** Thread.isVirtual() on Java 21 and later; null before. */
     private static final MethodHandle IS_VIRTUAL;
 
     static {
+        try {
+            CALL = MethodHandles.lookup().findVarHandle(ThreadContext.class, "call", FdHandle.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
         MethodHandle isVirtual;
         try {
             isVirtual = MethodHandles.publicLookup().findVirtual(Thread.class, "isVirtual",
@@ -78,7 +86,12 @@ public final class ThreadContext {
     volatile int stuckCall;
     /** Set by {@link #wake()}, consumed after a failed system call (see {@link NativeIo#isWakeUp}). */
     private volatile boolean woken;
-    /** Where this thread sits in the handle of its current call, when not in the first slot. */
+    /**
+     * The handle this thread is in a call on, when it owns that handle (see {@link FdHandle}), else null: written
+     * by this thread only, one volatile store per call, read by closers and the waker.
+     */
+    volatile FdHandle call;
+    /** Where this thread sits in the handle of its current call, when it does not own that handle. */
     Slots slots;
     int slotIndex;
     /** A virtual thread's carrier at its last system call, and whether that carrier blocks the wake-up signal. */
@@ -118,17 +131,28 @@ public final class ThreadContext {
         return scratch.getInt(offset);
     }
 
-    /** Whether system calls need {@link #beforeSystemCall} and {@link #afterSystemCall} around them. */
-    boolean needsCare() {
-        return virtual || signalMode != SIGNAL_DELIVERED;
+    /** Announces a call on {@code handle}, which this thread owns: the one volatile store of a call. */
+    void announce(FdHandle handle) {
+        call = handle;
     }
 
-    /** At the start of each token call, before the thread takes its slot. */
-    void startCall() {
+    /** Ends the call announced by {@link #announce}. */
+    void withdraw() {
+        CALL.setRelease(this, (FdHandle) null);
+    }
+
+    /**
+     * At the start of each token call, before the thread announces itself.
+     *
+     * @return whether its system calls need {@link #beforeSystemCall} and {@link #afterSystemCall} around them
+     */
+    boolean startCall() {
         calls++;
-        if (signalMode == SIGNAL_BLOCKED_IN_CALL) {
-            signalMode = SIGNAL_BLOCKED; // the call it was stuck in is over
+        int mode = signalMode;
+        if (mode == SIGNAL_BLOCKED_IN_CALL) {
+            signalMode = mode = SIGNAL_BLOCKED; // the call it was stuck in is over
         }
+        return virtual || mode != SIGNAL_DELIVERED;
     }
 
     /** Whether the call this thread is in now was found unable to be woken (then nobody signals it again). */
@@ -137,7 +161,7 @@ public final class ThreadContext {
     }
 
     /**
-     * Right before a system call (when {@link #needsCare()}): a virtual thread publishes its carrier's id, and a
+     * Right before a system call (when {@link #startCall()} said so): a virtual thread publishes its carrier's id, and a
      * thread that blocks the wake-up signal unblocks it.
      *
      * @return true when the signal was unblocked and {@link #afterSystemCall} must block it again
@@ -200,7 +224,7 @@ public final class ThreadContext {
      * @return true when this thread cannot be woken in its current call
      */
     boolean cannotBeWoken(String waiting, long signalledNanos) {
-        int call = calls; // read after the slot that showed this thread inside: this call's number
+        int call = calls; // read after what showed this thread inside (its announcement, its slot): this call
         if (signalMode == SIGNAL_BLOCKED_IN_CALL && stuckCall == call) {
             return true;
         }

@@ -22,7 +22,7 @@ import java.util.concurrent.locks.LockSupport;
 final class Waker implements Runnable, FdHandle.Visitor {
     private static final long TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
     private static final long RETRY_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
-    static final int IDLE_TICKS_BEFORE_UNWATCH = 5;
+    static final int IDLE_TICKS_BEFORE_UNWATCH = 50;
     private static final VarHandle INCOMING;
 
     /** Handles to start watching, linked through {@link FdHandle#nextToWatch}. */
