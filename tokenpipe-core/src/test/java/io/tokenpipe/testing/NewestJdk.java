@@ -5,50 +5,27 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
 
 /**
- * Runs test scenarios in a child JVM of the newest JDK under /usr/lib/jvm (Temurin 25 here), while the build
- * itself runs on Java 17: the same code, the other JDK (virtual threads, JEP 400 charsets).
+ * Runs test scenarios in a child JVM of a JDK 22+ under /usr/lib/jvm (Temurin 25 here), while the build itself runs
+ * on Java 17: the same code, the other JDK (virtual threads, JEP 400 charsets).
  */
 public final class NewestJdk {
     private NewestJdk() {
     }
 
-    /** The java launcher of the newest JDK of at least {@code minimumFeature}, if there is one. */
+    /** The java launcher of a JDK of at least {@code minimumFeature} under /usr/lib/jvm, if there is one. */
     public static Optional<Path> java(int minimumFeature) {
-        Path jvms = Path.of("/usr/lib/jvm");
-        if (!Files.isDirectory(jvms)) {
-            return Optional.empty();
-        }
-        try (Stream<Path> homes = Files.list(jvms)) {
-            return homes.filter(home -> featureVersion(home) >= minimumFeature)
-                    .max(Comparator.comparingInt(NewestJdk::featureVersion))
-                    .map(home -> home.resolve("bin/java")).filter(Files::isExecutable);
+        try {
+            return JavaChild.javaOfAtLeast(minimumFeature);
         } catch (IOException e) {
             return Optional.empty();
         }
-    }
-
-    /** The feature version in {@code home}/release ("25"), 0 when it is no JDK home. */
-    public static int featureVersion(Path home) {
-        try {
-            for (String line : Files.readAllLines(home.resolve("release"))) {
-                if (line.startsWith("JAVA_VERSION=\"")) {
-                    return Integer.parseInt(line.substring(14).split("[.\"]")[0]);
-                }
-            }
-        } catch (IOException | NumberFormatException e) {
-            // not a JDK home
-        }
-        return 0;
     }
 
     /**
