@@ -3,16 +3,11 @@ package io.tokenpipe;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
+import io.tokenpipe.testing.AdoptRace;
 import io.tokenpipe.testing.FdCount;
 import io.tokenpipe.testing.NewestJdk;
 import io.tokenpipe.testing.RawFds;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CyclicBarrier;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -48,39 +43,7 @@ class AdoptOwnershipTest {
         static final int THREADS = 4;
 
         public static void threadsAdoptingOneDescriptorAtOnceGetOneOwner() throws Exception {
-            ExecutorService pool = Executors.newFixedThreadPool(THREADS);
-            try {
-                CyclicBarrier start = new CyclicBarrier(THREADS);
-                for (int round = 0; round < ROUNDS; round++) {
-                    int[] fds = new int[2];
-                    assertThat(RawFds.pipe(fds)).isZero(); // not close-on-exec, as an inherited pipe is
-                    List<Future<TokenPipeEnd>> adopters = new ArrayList<>();
-                    for (int i = 0; i < THREADS; i++) {
-                        adopters.add(pool.submit(() -> {
-                            start.await(10, TimeUnit.SECONDS);
-                            try {
-                                return TokenPipeEnd.adopt(fds[0]);
-                            } catch (IllegalArgumentException refused) {
-                                assertThat(refused).hasMessageContaining("fd " + fds[0]);
-                                return null;
-                            }
-                        }));
-                    }
-                    List<TokenPipeEnd> owners = new ArrayList<>();
-                    for (Future<TokenPipeEnd> adopter : adopters) {
-                        TokenPipeEnd end = adopter.get(20, TimeUnit.SECONDS);
-                        if (end != null) {
-                            owners.add(end);
-                        }
-                    }
-                    assertThat(owners).as("owners of fd %d in round %d", fds[0], round).hasSize(1);
-                    owners.get(0).close();
-                    assertThat(RawFds.isOpen(fds[0])).isFalse();
-                    RawFds.close(fds[1]);
-                }
-            } finally {
-                pool.shutdownNow();
-            }
+            AdoptRace.run(ROUNDS, THREADS);
         }
 
         public static void anOwnedDescriptorIsRefusedEvenWithoutCloseOnExec() {

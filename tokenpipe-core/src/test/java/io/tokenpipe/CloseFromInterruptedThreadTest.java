@@ -8,16 +8,13 @@ import io.tokenpipe.internal.Errno;
 import io.tokenpipe.testing.CpuTime;
 import io.tokenpipe.testing.FdCount;
 import io.tokenpipe.testing.LogCapture;
-import io.tokenpipe.testing.NativeThreads;
 import io.tokenpipe.testing.NewestJdk;
 import io.tokenpipe.testing.SignalMasks;
 import io.tokenpipe.testing.StuckReader;
-import io.tokenpipe.internal.ThreadContext;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -64,7 +61,7 @@ class CloseFromInterruptedThreadTest {
             for (boolean interrupted : new boolean[] {true, false}) {
                 try (TokenPipe pipe = TokenPipe.make().orElseThrow(); TokenPipeEnd writer = pipe.takeWriteEnd()) {
                     TokenPipeEnd reader = pipe.takeReadEnd();
-                    CompletableFuture<int[]> blocked = blockedRead(reader);
+                    BlockedRead blocked = BlockedRead.start(reader, "blocked-reader");
                     boolean after = onNewThread(() -> {
                         if (interrupted) {
                             Thread.currentThread().interrupt();
@@ -74,7 +71,7 @@ class CloseFromInterruptedThreadTest {
                     });
                     assertThat(after).as("interrupt status after close(), set before: %s", interrupted)
                             .isEqualTo(interrupted);
-                    assertThat(blocked.get(GUARD_SECONDS, TimeUnit.SECONDS)).containsExactly(TS_ERR, Errno.EBADF);
+                    assertThat(blocked.result()).containsExactly(TS_ERR, Errno.EBADF);
                 }
             }
         }
@@ -136,23 +133,6 @@ class CloseFromInterruptedThreadTest {
             }, "interrupted-closer");
             thread.setDaemon(true);
             thread.start();
-            return result;
-        }
-
-        private static CompletableFuture<int[]> blockedRead(TokenPipeEnd reader) throws Exception {
-            AtomicLong tid = new AtomicLong();
-            CompletableFuture<int[]> result = new CompletableFuture<>();
-            Thread thread = new Thread(() -> {
-                tid.set(ThreadContext.current().threadId());
-                int token = reader.tokenRead();
-                result.complete(new int[] {token, reader.lastErrno()});
-            });
-            thread.setDaemon(true);
-            thread.start();
-            while (tid.get() == 0) {
-                Thread.sleep(1);
-            }
-            NativeThreads.awaitBlockedOnPipe(tid.get());
             return result;
         }
 

@@ -5,16 +5,11 @@ import static io.tokenpipe.TokenPipeEnd.TS_TIMEOUT;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tokenpipe.internal.Errno;
-import io.tokenpipe.internal.ThreadContext;
 import io.tokenpipe.testing.CpuTime;
 import io.tokenpipe.testing.FdCount;
-import io.tokenpipe.testing.NativeThreads;
 import io.tokenpipe.testing.NewestJdk;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -69,21 +64,9 @@ class LibraryThreadsTest {
                 }
                 // still serving: a timeout and an interrupt of a blocked reader
                 assertThat(reader.tokenRead(Duration.ofMillis(50))).isEqualTo(TS_TIMEOUT);
-                AtomicLong tid = new AtomicLong();
-                CompletableFuture<int[]> blocked = new CompletableFuture<>();
-                Thread waiting = new Thread(() -> {
-                    tid.set(ThreadContext.current().threadId());
-                    int result = reader.tokenRead();
-                    blocked.complete(new int[] {result, reader.lastErrno()});
-                });
-                waiting.setDaemon(true);
-                waiting.start();
-                while (tid.get() == 0) {
-                    Thread.sleep(1);
-                }
-                NativeThreads.awaitBlockedOnPipe(tid.get());
-                waiting.interrupt();
-                assertThat(blocked.get(20, TimeUnit.SECONDS)).containsExactly(TS_ERR, Errno.EINTR);
+                BlockedRead blocked = BlockedRead.start(reader, "blocked-reader");
+                blocked.interrupt();
+                assertThat(blocked.result()).containsExactly(TS_ERR, Errno.EINTR);
                 assertThat(writer.tokenWrite(1)).isZero();
             }
         }
