@@ -29,8 +29,8 @@ public final class UnixDatagram {
     private static final int MSG_DONTWAIT_MAC = 0x80;
     private static final int EAGAIN_MAC = 35;
     private static final int EMSGSIZE_MAC = 40;
-    private static final int F_SETFD = 2;
-    private static final int FD_CLOEXEC = 1;
+    /** FIOCLEX, sys/filio.h _IO('f', 1): close-on-exec without fcntl's variadic argument. */
+    private static final long FIOCLEX_MAC = 0x20006601L;
 
     private static final long FIRST_PAUSE_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
     private static final long LONGEST_PAUSE_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
@@ -111,12 +111,12 @@ public final class UnixDatagram {
             int fd = libc.socket(SockaddrUn.AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC_LINUX, 0);
             return fd >= 0 ? fd : -libc.errno();
         }
-        // macOS has no SOCK_CLOEXEC: set FD_CLOEXEC at once (a fork+exec in between could inherit it, as for pipe())
+        // macOS has no SOCK_CLOEXEC: set it at once (a fork+exec in between could inherit it, as for pipe())
         int fd = libc.socket(SockaddrUn.AF_UNIX, SOCK_DGRAM, 0);
         if (fd < 0) {
             return -libc.errno();
         }
-        if (libc.fcntl(fd, F_SETFD, FD_CLOEXEC) == -1) {
+        if (libc.ioctl(fd, FIOCLEX_MAC) == -1) {
             int errno = libc.errno();
             libc.close(fd);
             return -errno;
