@@ -1,0 +1,84 @@
+package io.tokenpipe.internal.ffm;
+
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
+import java.lang.foreign.SymbolLookup;
+import java.lang.invoke.MethodHandle;
+import java.util.Optional;
+
+/**
+ * Binding C functions to method handles, the same way for {@link FfmLibc} and {@link FfmMsvcrt}.
+ *
+ * <p>Every downcall is a plain one (no {@code Linker.Option.critical}): the thread state transition it keeps
+ * costs a few ns, and it lets the JVM reach a safepoint while the thread is in C. The calls on the token path
+ * ({@code read}, {@code write}, {@code poll}) and the child calls ({@code waitid}, {@code waitpid}) block for as
+ * long as the peer wants, and a critical downcall that blocks stalls every safepoint, so GC, of the whole JVM.
+ * The rest ({@code close} of a pipe, {@code pipe2}, {@code getpid}, ...) does not block, but runs once per pipe
+ * or per process, where a few ns are lost in the system call's own microsecond; see {@code docs/performance.md}.
+ *
+ * <p>Pointers are passed as {@code JAVA_LONG} addresses, not as {@code MemorySegment}s, so that the
+ * long-address {@link io.tokenpipe.internal.Libc} interface needs no segment object per call. That is exact
+ * on every ABI this library supports: SysV x86-64 (Linux, macOS), AAPCS64 and Apple arm64, and Windows x64
+ * all pass a pointer and a 64-bit integer alike, in the same general-purpose register or 8-byte stack slot,
+ * and return both in rax/x0.
+ */
+final class Downcalls {
+    static final Linker LINKER = Linker.nativeLinker();
+
+    private Downcalls() {
+    }
+
+    /** The function {@code name} of {@code library}, bound with {@code options}. */
+    static MethodHandle bind(SymbolLookup library, String name, FunctionDescriptor descriptor,
+            Linker.Option... options) {
+        return optional(library, name, descriptor, options).orElseThrow(
+                () -> new UnsatisfiedLinkError("C function " + name + " not found"));
+    }
+
+    /** The function {@code name} of {@code library}, or empty when the library lacks it. */
+    static Optional<MethodHandle> optional(SymbolLookup library, String name, FunctionDescriptor descriptor,
+            Linker.Option... options) {
+        return library.find(name).map(symbol -> LINKER.downcallHandle(symbol, descriptor, options));
+    }
+
+    /** A throwable from a downcall (none is expected: C code does not throw Java exceptions) as unchecked. */
+    static RuntimeException unexpected(Throwable thrown) {
+        if (thrown instanceof Error error) {
+            throw error;
+        }
+        return thrown instanceof RuntimeException runtime ? runtime
+                : new IllegalStateException("downcall failed: " + thrown, thrown);
+    }
+
+    /**
+     * errno as C left it, saved by the downcall itself ({@code Linker.Option.captureCallState("errno")}) into a
+     * segment of the calling thread, before the JVM can run code that changes it. One segment per thread, made
+     * on its first call and freed with it (an automatic arena): a call allocates nothing.
+     */
+    static final class CallState {
+        static final Linker.Option CAPTURE = Linker.Option.captureCallState("errno");
+        private static final StructLayout LAYOUT = Linker.Option.captureStateLayout();
+        private static final long OFFSET = LAYOUT.byteOffset(MemoryLayout.PathElement.groupElement("errno"));
+        private static final ThreadLocal<MemorySegment> STATE =
+                ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(LAYOUT));
+
+        private CallState() {
+        }
+
+        /** The calling thread's capture segment: the first argument of every downcall bound with {@link #CAPTURE}. */
+        static MemorySegment state() {
+            return STATE.get();
+        }
+
+        /** errno as the calling thread's last call bound with {@link #CAPTURE} left it. */
+        static int last() {
+            return STATE.get().get(JAVA_INT, OFFSET);
+        }
+    }
+}
