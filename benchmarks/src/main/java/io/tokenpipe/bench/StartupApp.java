@@ -16,7 +16,7 @@ import org.springframework.context.ConfigurableApplicationContext;
  * Context start-up of a small non-web Boot application with actuator, run once per fresh JVM; run.sh starts
  * it with and without tokenpipe-spring-boot-starter (and so tokenpipe-core and JNA) on the class path. No
  * pipe is made. Prints {@code startup <label> <millis of SpringApplication.run> <JVM uptime millis before it>
- * <tokenpipe beans> <whether JNA's native library got loaded> <CPU millis of the main thread in run>}. The
+ * <tokenpipe beans> <whether native code got loaded: JNA's library or FFM's symbol lookup> <CPU millis of the main thread in run>}. The
  * main thread's CPU time does most of the start-up work and, unlike the wall time, is not stretched when other
  * processes take the CPU, so it shows a small difference more steadily.
  */
@@ -45,7 +45,9 @@ public class StartupApp {
                     tokenpipeBeans++;
                 }
             }
-            boolean jnaLoaded = Files.readString(Path.of("/proc/self/maps")).contains("jnidispatch");
+            // JNA's library, or the symbol lookup library that FFM's default lookup loads
+            String maps = Files.readString(Path.of("/proc/self/maps"));
+            boolean jnaLoaded = maps.contains("jnidispatch") || maps.contains("libsyslookup");
             System.out.printf("startup %s %.1f %d %d %b %.1f%n", label, nanos / 1e6, uptime, tokenpipeBeans, jnaLoaded,
                     cpuNanos / 1e6);
         }
