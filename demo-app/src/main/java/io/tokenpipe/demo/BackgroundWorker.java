@@ -1,6 +1,7 @@
 package io.tokenpipe.demo;
 
 import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -159,15 +160,19 @@ public class BackgroundWorker implements SmartLifecycle, DisposableBean {
                 this.lifeline = lifelinePipe.takeWriteEnd();
                 // start() closes this JVM's copies of the passed ends: the worker holds the only write end of the
                 // readiness pipe (its exit means end of stream), the application the only write end of the lifeline.
-                this.process = ChildProcess.builder(command)
+                ChildProcess.Builder builder = ChildProcess.builder(command)
                     .passEnd(readinessPipe.takeWriteEnd(), READINESS_FD)
                     .environment(WorkerMain.READY_FD_VARIABLE, Integer.toString(READINESS_FD))
                     .passEnd(lifelinePipe.takeReadEnd(), LIFELINE_FD)
                     .environment(WorkerMain.LIFELINE_FD_VARIABLE, Integer.toString(LIFELINE_FD))
                     // Its own session: a Ctrl-C (or a hang-up) of the terminal reaches only the application, which
                     // then stops the worker in order. The lifeline makes sure it never outlives the application.
-                    .detached(true)
-                    .start();
+                    .detached(true);
+                String logFile = this.settings.getLogFile();
+                if (logFile != null) {
+                    builder.redirectOutput(Path.of(logFile)).redirectError(Path.of(logFile));
+                }
+                this.process = builder.start();
             }
             catch (IOException | RuntimeException ex) {
                 closePipes();

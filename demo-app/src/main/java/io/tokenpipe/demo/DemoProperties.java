@@ -110,6 +110,12 @@ public class DemoProperties {
          */
         private Duration timeout = Duration.ofSeconds(30);
 
+        /**
+         * Log file (standard output and error, truncated at each start) of the worker. When unset, the worker
+         * writes to the application's own standard output and error, so its lines show among the application's.
+         */
+        private @Nullable String logFile;
+
         /** The preparation time; 2 seconds unless set. */
         public Duration getDelay() {
             return this.delay;
@@ -154,6 +160,16 @@ public class DemoProperties {
          */
         public void setTimeout(Duration timeout) {
             this.timeout = notNegative(timeout);
+        }
+
+        /** The worker's log file as configured, or null when it shares the application's output. */
+        public @Nullable String getLogFile() {
+            return this.logFile;
+        }
+
+        /** Sets the worker's log file; null to share the application's output. */
+        public void setLogFile(@Nullable String logFile) {
+            this.logFile = logFile;
         }
 
     }

@@ -1,14 +1,19 @@
 package io.tokenpipe.demo;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 
 import io.tokenpipe.TokenPipeEnd;
 import io.tokenpipe.spring.boot.TokenPipeFactory;
 import io.tokenpipe.testing.FdCount;
+import io.tokenpipe.testing.QuietOutput;
 import io.tokenpipe.testing.RawFds;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.WebApplicationType;
@@ -26,16 +31,22 @@ import static org.assertj.core.api.Assertions.fail;
 /**
  * {@link BackgroundWorker} in the demo application run inside this JVM (no web server), with its real worker
  * process and a real notify pipe as daemon mode passes it: what happens when the worker dies at the worst moment;
- * and its lifecycle, which does not restart a stopped worker.
+ * and its lifecycle, which does not restart a stopped worker. The worker writes to a log file
+ * ({@code demo.worker.log-file}): inheriting this JVM's standard output, it would write into surefire's channel.
+ * The application's own log, failure report included, is captured ({@link QuietOutput}) and asserted on.
  */
-@ExtendWith(FdCount.class)
+@ExtendWith({ FdCount.class, QuietOutput.class })
 @Timeout(120)
 class BackgroundWorkerTests {
 
     private static final Duration WAIT = Duration.ofSeconds(30);
 
+    @TempDir
+    Path directory;
+
     @Test
-    void workerThatDiesAfterItsTokenButBeforeTheApplicationIsReadyFailsStartUp() {
+    void workerThatDiesAfterItsTokenButBeforeTheApplicationIsReadyFailsStartUp(QuietOutput.Captured output) throws IOException {
+        Path workerLog = this.directory.resolve("worker.log");
         int[] notify = new int[2];
         assertThat(RawFds.pipe(notify)).isZero();
         try (TokenPipeEnd launcher = TokenPipeEnd.adopt(notify[0])) {
@@ -45,7 +56,7 @@ class BackgroundWorkerTests {
             application.addListeners(new KillTheWorkerOnceReady());
             Throwable thrown = catchThrowable(() -> {
                 try (ConfigurableApplicationContext context = application.run("--demo.worker.delay=0s",
-                        "--tokenpipe.notify.fd=" + notify[1])) {
+                        "--demo.worker.log-file=" + workerLog, "--tokenpipe.notify.fd=" + notify[1])) {
                     fail("started although its worker is gone: readiness %s, worker %s",
                             context.getBean(ApplicationAvailability.class).getReadinessState(),
                             context.getBean(BackgroundWorker.class).status());
@@ -58,12 +69,18 @@ class BackgroundWorkerTests {
             // without a token, which daemon mode's launcher reports as a failure too (never token 1)
             assertThat(launcher.tokenRead(WAIT)).as("what daemon mode's launcher reads").isEqualTo(TokenPipeEnd.TS_EOS);
         }
+        assertThat(Files.readString(workerLog)).as("the worker's log").contains("writing token 1 (ready) to fd 3");
+        assertThat(output).as("the application's log")
+            .contains("APPLICATION FAILED TO START")
+            .containsPattern("Start-up fails: worker pid \\d+ exited with code 137 after signalling readiness");
     }
 
     @Test
-    void aStoppedWorkerIsNotRestarted() {
+    void aStoppedWorkerIsNotRestarted(QuietOutput.Captured output) throws IOException {
+        Path workerLog = this.directory.resolve("worker.log");
         DemoProperties properties = new DemoProperties();
         properties.getWorker().setDelay(Duration.ZERO);
+        properties.getWorker().setLogFile(workerLog.toString());
         try (TokenPipeFactory pipes = new TokenPipeFactory(8)) {
             BackgroundWorker worker = new BackgroundWorker(pipes, properties, JavaCommand.ofThisJvm(), (event) -> {
             });
@@ -78,7 +95,9 @@ class BackgroundWorkerTests {
             assertThat(worker.isRunning()).isFalse();
             assertThat(worker.status()).isEqualTo(stopped);
             assertThat(pipes.snapshot().created()).as("no pipes for a second worker").isEqualTo(2);
+            assertThat(output).contains("Stopping worker pid " + stopped.pid() + " (SIGTERM)");
         }
+        assertThat(Files.readString(workerLog)).as("the worker's log").contains("writing token 1 (ready) to fd 3");
     }
 
     /**

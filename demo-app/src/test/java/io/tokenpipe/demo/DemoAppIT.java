@@ -186,10 +186,10 @@ class DemoAppIT {
             String metadata = new String(jar.getInputStream(entry).readAllBytes(), StandardCharsets.UTF_8);
             assertThat((List<String>) JsonPath.read(metadata, "$.properties[*].name")).containsExactlyInAnyOrder(
                     "demo.daemon-wait", "demo.daemon-wait-timeout", "demo.log-file", "demo.worker.crash",
-                    "demo.worker.delay", "demo.worker.fail", "demo.worker.timeout");
+                    "demo.worker.delay", "demo.worker.fail", "demo.worker.log-file", "demo.worker.timeout");
             assertThat((List<Object>) JsonPath.read(metadata, "$.properties[?(@.name == 'demo.worker.delay')].defaultValue"))
                 .containsExactly("2s");
-            assertThat((List<Object>) JsonPath.read(metadata, "$.properties[*].description")).hasSize(7)
+            assertThat((List<Object>) JsonPath.read(metadata, "$.properties[*].description")).hasSize(8)
                 .allSatisfy((description) -> assertThat((String) description).isNotBlank());
         }
     }

@@ -112,7 +112,6 @@ class LoadIT {
         String line = result.output.lines().filter(l -> l.startsWith("pipes open at once:")).findFirst().orElseThrow();
         Figures.report("pipes open at once, each written and read", line.replace("pipes open at once: ", ""),
                 "0 fds after close");
-        System.out.println(result.output);
     }
 
     private static List<Thread> startWriters(TokenPipeEnd writer) {

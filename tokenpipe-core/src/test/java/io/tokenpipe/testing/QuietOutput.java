@@ -1,0 +1,101 @@
+package io.tokenpipe.testing;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.ParameterContext;
+import org.junit.jupiter.api.extension.ParameterResolver;
+
+/**
+ * A JUnit extension that takes {@code System.out} and {@code System.err} of each test into memory, so that a
+ * passing test prints nothing: log lines, stack traces and failure reports that the test provokes on purpose
+ * are asserted on instead ({@link Captured} as a test method parameter). Boot's {@code OutputCaptureExtension}
+ * captures too, but also copies everything to the console. A failing test's output is printed after it, so
+ * nothing is lost where it helps. Loggers that write to {@code System.out} when they write (Logback's console
+ * appender does) are captured; a child process writes to the descriptors it inherited, which this cannot
+ * capture: redirect its output to a file.
+ */
+public final class QuietOutput implements BeforeEachCallback, AfterEachCallback, ParameterResolver {
+    private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(QuietOutput.class);
+
+    /** What a test wrote to {@code System.out} and {@code System.err} so far, in the order written. */
+    public static final class Captured implements CharSequence {
+        private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        private final PrintStream out;
+        private final PrintStream err;
+        private final PrintStream originalOut;
+        private final PrintStream originalErr;
+
+        private Captured(PrintStream originalOut, PrintStream originalErr) {
+            this.originalOut = originalOut;
+            this.originalErr = originalErr;
+            this.out = new PrintStream(this.bytes, true, StandardCharsets.UTF_8);
+            this.err = new PrintStream(this.bytes, true, StandardCharsets.UTF_8);
+        }
+
+        /** The text written so far. */
+        public String text() {
+            this.out.flush();
+            this.err.flush();
+            synchronized (this.bytes) {
+                return this.bytes.toString(StandardCharsets.UTF_8);
+            }
+        }
+
+        @Override
+        public int length() {
+            return text().length();
+        }
+
+        @Override
+        public char charAt(int index) {
+            return text().charAt(index);
+        }
+
+        @Override
+        public CharSequence subSequence(int start, int end) {
+            return text().subSequence(start, end);
+        }
+
+        @Override
+        public String toString() {
+            return text();
+        }
+    }
+
+    @Override
+    public void beforeEach(ExtensionContext context) {
+        Captured captured = new Captured(System.out, System.err);
+        context.getStore(NAMESPACE).put(Captured.class, captured);
+        System.setOut(captured.out);
+        System.setErr(captured.err);
+    }
+
+    @Override
+    public void afterEach(ExtensionContext context) {
+        Captured captured = context.getStore(NAMESPACE).remove(Captured.class, Captured.class);
+        if (captured == null) {
+            return;
+        }
+        System.setOut(captured.originalOut);
+        System.setErr(captured.originalErr);
+        if (context.getExecutionException().isPresent()) {
+            captured.originalErr.println("--- output of the failed test " + context.getDisplayName() + " ---");
+            captured.originalErr.print(captured.text());
+            captured.originalErr.println("--- end of the output of " + context.getDisplayName() + " ---");
+        }
+    }
+
+    @Override
+    public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
+        return parameter.getParameter().getType() == Captured.class;
+    }
+
+    @Override
+    public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
+        return context.getStore(NAMESPACE).get(Captured.class, Captured.class);
+    }
+}
