@@ -9,8 +9,13 @@ import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;
 import java.lang.foreign.SymbolLookup;
+import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Binding C functions to method handles, the same way for {@link FfmLibc} and {@link FfmMsvcrt}.
@@ -34,17 +39,65 @@ final class Downcalls {
     private Downcalls() {
     }
 
-    /** The function {@code name} of {@code library}, bound with {@code options}. */
-    static MethodHandle bind(SymbolLookup library, String name, FunctionDescriptor descriptor,
-            Linker.Option... options) {
-        return optional(library, name, descriptor, options).orElseThrow(
+    /** Every descriptor bound so far, as GraalVM's reachability metadata writes it (see {@link #bound()}). */
+    private static final Set<String> BOUND = ConcurrentHashMap.newKeySet();
+
+    /**
+     * The function {@code name} of {@code library}; with {@code captureErrno}, its first argument is the
+     * thread's {@link CallState#state()}; {@code firstVariadic} is the index of its first variadic argument, or -1.
+     */
+    static MethodHandle bind(SymbolLookup library, String name, FunctionDescriptor descriptor, boolean captureErrno,
+            int firstVariadic) {
+        return optional(library, name, descriptor, captureErrno, firstVariadic).orElseThrow(
                 () -> new UnsatisfiedLinkError("C function " + name + " not found"));
     }
 
-    /** The function {@code name} of {@code library}, or empty when the library lacks it. */
+    /** As {@link #bind}, or empty when the library lacks the function. */
     static Optional<MethodHandle> optional(SymbolLookup library, String name, FunctionDescriptor descriptor,
-            Linker.Option... options) {
-        return library.find(name).map(symbol -> LINKER.downcallHandle(symbol, descriptor, options));
+            boolean captureErrno, int firstVariadic) {
+        List<Linker.Option> options = new ArrayList<>(2);
+        if (captureErrno) {
+            options.add(CallState.CAPTURE);
+        }
+        if (firstVariadic >= 0) {
+            options.add(Linker.Option.firstVariadicArg(firstVariadic));
+        }
+        return library.find(name).map(symbol -> {
+            MethodHandle handle = LINKER.downcallHandle(symbol, descriptor, options.toArray(Linker.Option[]::new));
+            BOUND.add(metadataKey(descriptor, captureErrno, firstVariadic));
+            return handle;
+        });
+    }
+
+    /**
+     * The descriptors bound in this JVM, each as {@code returnType(parameterTypes) options} in the canonical
+     * layout names of GraalVM's {@code foreign.downcalls} metadata ({@code jint}, {@code jlong}, {@code jshort},
+     * {@code void*}): a test checks that reachability-metadata.json lists them all, since a native image can only
+     * make the downcalls it was built with.
+     */
+    static Set<String> bound() {
+        return Set.copyOf(BOUND);
+    }
+
+    private static String metadataKey(FunctionDescriptor descriptor, boolean captureErrno, int firstVariadic) {
+        StringBuilder key = new StringBuilder(descriptor.returnLayout().map(Downcalls::typeName).orElse("void"));
+        key.append('(');
+        for (int i = 0; i < descriptor.argumentLayouts().size(); i++) {
+            key.append(i == 0 ? "" : ",").append(typeName(descriptor.argumentLayouts().get(i)));
+        }
+        key.append(')');
+        if (captureErrno) {
+            key.append(" captureCallState");
+        }
+        if (firstVariadic >= 0) {
+            key.append(" firstVariadicArg=").append(firstVariadic);
+        }
+        return key.toString();
+    }
+
+    private static String typeName(MemoryLayout layout) {
+        Class<?> carrier = ((ValueLayout) layout).carrier();
+        return carrier == MemorySegment.class ? "void*" : "j" + carrier.getName();
     }
 
     /** A throwable from a downcall (none is expected: C code does not throw Java exceptions) as unchecked. */

@@ -10,7 +10,6 @@ import io.tokenpipe.internal.Os;
 import io.tokenpipe.internal.ffm.Downcalls.CallState;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
 import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SymbolLookup;
@@ -51,24 +50,23 @@ final class FfmLibc implements Libc {
 
     /** A function that sets errno on failure: bound with the capture option, called with the thread's segment. */
     private static MethodHandle errnoCall(String name, MemoryLayout result, MemoryLayout... arguments) {
-        return Downcalls.bind(LIBC, name, FunctionDescriptor.of(result, arguments), CallState.CAPTURE);
+        return Downcalls.bind(LIBC, name, FunctionDescriptor.of(result, arguments), true, -1);
     }
 
     /** As {@link #errnoCall}, for a variadic function whose fixed arguments are the first {@code fixed}. */
     private static MethodHandle variadicErrnoCall(String name, int fixed, MemoryLayout result,
             MemoryLayout... arguments) {
-        return Downcalls.bind(LIBC, name, FunctionDescriptor.of(result, arguments), CallState.CAPTURE,
-                Linker.Option.firstVariadicArg(fixed));
+        return Downcalls.bind(LIBC, name, FunctionDescriptor.of(result, arguments), true, fixed);
     }
 
     /** A function that returns its error number, or cannot fail. */
     private static MethodHandle call(String name, MemoryLayout result, MemoryLayout... arguments) {
-        return Downcalls.bind(LIBC, name, FunctionDescriptor.of(result, arguments));
+        return Downcalls.bind(LIBC, name, FunctionDescriptor.of(result, arguments), false, -1);
     }
 
     /** As {@link #call}, or null when this C library lacks the function. */
     private static MethodHandle optionalCall(String name, MemoryLayout result, MemoryLayout... arguments) {
-        return Downcalls.optional(LIBC, name, FunctionDescriptor.of(result, arguments)).orElse(null);
+        return Downcalls.optional(LIBC, name, FunctionDescriptor.of(result, arguments), false, -1).orElse(null);
     }
 
     // One holder per C function, bound on first use. The C prototype is the comment.
@@ -96,7 +94,7 @@ final class FfmLibc implements Libc {
     /** int pipe2(int fds[2], int flags); Linux and the BSDs, not macOS. */
     private static final class Pipe2 {
         static final MethodHandle H = Downcalls.optional(LIBC, "pipe2",
-                FunctionDescriptor.of(JAVA_INT, LONG, JAVA_INT), CallState.CAPTURE).orElse(null);
+                FunctionDescriptor.of(JAVA_INT, LONG, JAVA_INT), true, -1).orElse(null);
     }
 
     /**
@@ -127,13 +125,13 @@ final class FfmLibc implements Libc {
 
         private static MethodHandle sigmask() {
             FunctionDescriptor descriptor = FunctionDescriptor.of(JAVA_INT, JAVA_INT, LONG, LONG);
-            Optional<MethodHandle> inLibc = Downcalls.optional(LIBC, "pthread_sigmask", descriptor);
+            Optional<MethodHandle> inLibc = Downcalls.optional(LIBC, "pthread_sigmask", descriptor, false, -1);
             if (inLibc.isPresent() || !Os.LINUX) {
                 return inLibc.orElse(null);
             }
             try {
                 return Downcalls.optional(SymbolLookup.libraryLookup("libpthread.so.0", Arena.global()),
-                        "pthread_sigmask", descriptor).orElse(null);
+                        "pthread_sigmask", descriptor, false, -1).orElse(null);
             } catch (IllegalArgumentException noLibpthread) {
                 return null;
             }

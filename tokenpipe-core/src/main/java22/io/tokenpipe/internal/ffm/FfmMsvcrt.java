@@ -35,11 +35,11 @@ final class FfmMsvcrt implements Msvcrt {
     }
 
     private static MethodHandle crt(String name, MemoryLayout result, MemoryLayout... arguments) {
-        return Downcalls.bind(Libraries.MSVCRT, name, FunctionDescriptor.of(result, arguments));
+        return Downcalls.bind(Libraries.MSVCRT, name, FunctionDescriptor.of(result, arguments), false, -1);
     }
 
     private static MethodHandle kernel32(String name, MemoryLayout result, MemoryLayout... arguments) {
-        return Downcalls.bind(Libraries.KERNEL32, name, FunctionDescriptor.of(result, arguments));
+        return Downcalls.bind(Libraries.KERNEL32, name, FunctionDescriptor.of(result, arguments), false, -1);
     }
 
     /** int _pipe(int *pfds, unsigned int psize, int textmode); */
