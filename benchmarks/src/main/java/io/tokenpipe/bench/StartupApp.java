@@ -5,6 +5,7 @@ import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.regex.Pattern;
 import org.springframework.boot.Banner;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.SpringBootConfiguration;
@@ -47,7 +48,7 @@ public class StartupApp {
             }
             // JNA's library, or the symbol lookup library that FFM's default lookup loads
             String maps = Files.readString(Path.of("/proc/self/maps"));
-            boolean jnaLoaded = maps.contains("jnidispatch") || maps.contains("libsyslookup");
+            boolean jnaLoaded = Pattern.compile("jnidispatch|/jna\\d+\\.tmp|libsyslookup").matcher(maps).find();
             System.out.printf("startup %s %.1f %d %d %b %.1f%n", label, nanos / 1e6, uptime, tokenpipeBeans, jnaLoaded,
                     cpuNanos / 1e6);
         }
