@@ -83,8 +83,8 @@ final class RawFfm {
             Class<?> optionClass = Class.forName("java.lang.foreign.Linker$Option");
             Object linker = linkerClass.getMethod("nativeLinker").invoke(null);
             Object lookup = linkerClass.getMethod("defaultLookup").invoke(linker);
-            Object symbol = ((java.util.Optional<?>) lookup.getClass().getMethod("find", String.class)
-                    .invoke(lookup, name)).orElseThrow();
+            Object symbol = ((java.util.Optional<?>) Class.forName("java.lang.foreign.SymbolLookup")
+                    .getMethod("find", String.class).invoke(lookup, name)).orElseThrow();
             Object[] layouts = (Object[]) Array.newInstance(layoutClass, arguments.length);
             for (int i = 0; i < arguments.length; i++) {
                 layouts[i] = valueLayout.getField(arguments[i]).get(null);
