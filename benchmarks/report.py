@@ -29,7 +29,8 @@ def read_jmh(pattern="jmh-*-*.json"):
     """{(rep, "PairBenchmark.tokenpipe"): [ns of every measured iteration]}."""
     rounds = {}
     for path in sorted(out.glob(pattern)):
-        rep = int(path.stem.rsplit("-", 1)[1]) if "-" in path.stem else 0
+        last = path.stem.rsplit("-", 1)[-1]
+        rep = int(last) if last.isdigit() else 0
         for entry in json.loads(path.read_text()):
             bench = ".".join(entry["benchmark"].split(".")[-2:])
             raw = entry["primaryMetric"]["rawData"]
@@ -217,6 +218,12 @@ own = {f[1]: (float(f[2]), float(f[3])) for f in read_lines("owncost.txt", "ownc
 if own:
     print("tokenpipe's own cost over the bare JNA calls, both in one JVM on one thread, alternating in 150 ms"
           " slices, thread CPU time (OwnCost): " + "; ".join(
+              "%s %.0f vs %.0f ns (%+.0f ns, %+.1f%%)" % (name, a, b, a - b, 100 * (a - b) / b)
+              for name, (a, b) in sorted(own.items())) + ".")
+own = {f[1]: (float(f[2]), float(f[3])) for f in read_lines("ffm-owncost.txt", "owncost")}
+if own:
+    print("tokenpipe's own cost over the bare FFM downcalls (JDK 22+), both in one JVM on one thread, alternating in"
+          " 150 ms slices, thread CPU time (OwnCost ffm): " + "; ".join(
               "%s %.0f vs %.0f ns (%+.0f ns, %+.1f%%)" % (name, a, b, a - b, 100 * (a - b) / b)
               for name, (a, b) in sorted(own.items())) + ".")
 ffm_pieces = read_jmh("ffm-pieces.json")

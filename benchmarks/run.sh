@@ -35,7 +35,8 @@ if [ -z "$JAVA_FFM" ]; then
     echo "run.sh: no JDK 22 or later under /usr/lib/jvm for the FFM rows; set JAVA_FFM=/path/to/bin/java" >&2
     exit 1
 fi
-# Native access on, as an application would set it: no warning, no difference in speed.
+# Native access on, as an application would set it: no warning, no difference in speed. (JMH's own warnings about
+# sun.misc.Unsafe on JDK 24+ go to the JMH logs.)
 FFM_JAVA=("$JAVA_FFM" --enable-native-access=ALL-UNNAMED)
 rm -rf "$OUT"
 mkdir -p "$OUT"
@@ -84,7 +85,7 @@ for rep in $(seq "$REPS"); do
         # the FFM rows: tokenpipe (FFM by default on 22+), nio and bare FFM downcalls on the newer JDK
         # shellcheck disable=SC2086
         taskset -c "$cpus" "${FFM_JAVA[@]}" -cp "$CP" org.openjdk.jmh.Main -f 1 $JMH_ITERATIONS -rf json \
-            -rff "$OUT/ffm-jmh-$name-$rep.json" -e jnaDirect "$bench" > "$OUT/ffm-jmh-$name-$rep.log"
+            -rff "$OUT/ffm-jmh-$name-$rep.json" -e jnaDirect "$bench" > "$OUT/ffm-jmh-$name-$rep.log" 2>&1
         run_c "$rep" "$name" "$cpus"
     done
 done
@@ -98,12 +99,14 @@ if [ -z "$FFM_ONLY" ]; then
     log "tokenpipe's own cost over bare JNA: both in one JVM, alternating, thread CPU time"
     taskset -c 0 java -cp "$CP" io.tokenpipe.bench.OwnCost 15 > "$OUT/owncost.txt"
 fi
+log "tokenpipe's own cost over bare FFM downcalls: both in one JVM, alternating, thread CPU time"
+taskset -c 0 "${FFM_JAVA[@]}" -cp "$CP" io.tokenpipe.bench.OwnCost 15 ffm > "$OUT/ffm-owncost.txt"
 taskset -c 0 "${FFM_JAVA[@]}" -cp "$CP" org.openjdk.jmh.Main -f 1 -wi 2 -w 1s -i 2 -r 1s -rf json \
-    -rff "$OUT/ffm-pieces.json" -e 'jna|lastError' PiecesBenchmark > "$OUT/ffm-pieces.log"
+    -rff "$OUT/ffm-pieces.json" -e 'jna|lastError' PiecesBenchmark > "$OUT/ffm-pieces.log" 2>&1
 log "allocation on the FFM token path (JMH -prof gc, PairBenchmark.tokenpipe)"
 # shellcheck disable=SC2086
 taskset -c 0 "${FFM_JAVA[@]}" -cp "$CP" org.openjdk.jmh.Main -f 1 -wi 2 -w 1s -i 2 -r 1s -prof gc -rf json \
-    -rff "$OUT/ffm-gc.json" 'PairBenchmark.tokenpipe' > "$OUT/ffm-gc.log"
+    -rff "$OUT/ffm-gc.json" 'PairBenchmark.tokenpipe' > "$OUT/ffm-gc.log" 2>&1
 
 # 10,000 open pipes need 20,000 descriptors plus the JVM's own: ask for that, take what the limit allows.
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
