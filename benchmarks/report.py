@@ -240,6 +240,8 @@ if pieces or ffm_pieces:
             ("getppid(2) in C", med(all_rounds(c, "getppid"))),
             ("getppid(2) through JNA direct mapping", piece("jnaGetppid")),
             ("getppid(2) through a plain FFM downcall (JDK 22+)", piece("ffmGetppid")),
+            ("getppid(2) through a critical FFM downcall (not used: it would stall safepoints in blocking calls)",
+             piece("ffmGetppidCritical")),
             ("an FFM downcall without system call (labs)", piece("ffmCallWithoutSyscall")),
             ("close(-1) through a plain FFM downcall, no errno capture", piece("ffmCloseBadFd")),
             ("close(-1) through tokenpipe's FFM Libc: errno captured into the thread's segment",

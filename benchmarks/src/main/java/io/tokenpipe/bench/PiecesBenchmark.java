@@ -70,6 +70,12 @@ public class PiecesBenchmark {
         return RawFfm.getppid();
     }
 
+    /** getppid(2) through a critical FFM downcall (Java 22+): what skipping the thread-state transition saves. */
+    @Benchmark
+    public int ffmGetppidCritical() {
+        return RawFfm.getppidCritical();
+    }
+
     /** close(-1), EBADF at once, through a plain FFM downcall without errno capture (Java 22+). */
     @Benchmark
     public int ffmCloseBadFd() {

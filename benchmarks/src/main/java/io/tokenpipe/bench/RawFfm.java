@@ -20,6 +20,11 @@ final class RawFfm {
     static final MethodHandle GETPPID = downcall("getppid", "JAVA_INT");
     /** No system call: what a downcall costs by itself. */
     static final MethodHandle LABS = downcall("labs", "JAVA_LONG", "JAVA_LONG");
+    /**
+     * getppid as a critical downcall (no thread-state transition, so no safepoint while in C): what tokenpipe
+     * does not use, measured to show what it would save.
+     */
+    static final MethodHandle GETPPID_CRITICAL = downcall(true, "getppid", "JAVA_INT");
 
     private RawFfm() {
     }
@@ -64,6 +69,14 @@ final class RawFfm {
         }
     }
 
+    static int getppidCritical() {
+        try {
+            return (int) GETPPID_CRITICAL.invokeExact();
+        } catch (Throwable e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     static long labs(long value) {
         try {
             return (long) LABS.invokeExact(value);
@@ -74,6 +87,10 @@ final class RawFfm {
 
     /** Linker.nativeLinker().downcallHandle(defaultLookup().find(name), FunctionDescriptor.of(result, args)). */
     private static MethodHandle downcall(String name, String result, String... arguments) {
+        return downcall(false, name, result, arguments);
+    }
+
+    private static MethodHandle downcall(boolean critical, String name, String result, String... arguments) {
         try {
             Class<?> linkerClass = Class.forName("java.lang.foreign.Linker");
             Class<?> layoutClass = Class.forName("java.lang.foreign.MemoryLayout");
@@ -91,7 +108,10 @@ final class RawFfm {
             }
             Object descriptor = descriptorClass.getMethod("of", layoutClass, layouts.getClass())
                     .invoke(null, valueLayout.getField(result).get(null), layouts);
-            Object options = Array.newInstance(optionClass, 0);
+            Object options = Array.newInstance(optionClass, critical ? 1 : 0);
+            if (critical) {
+                Array.set(options, 0, optionClass.getMethod("critical", boolean.class).invoke(null, false));
+            }
             return (MethodHandle) linkerClass.getMethod("downcallHandle", segmentClass, descriptorClass,
                     options.getClass()).invoke(linker, symbol, descriptor, options);
         } catch (ClassNotFoundException beforeJava22) {
