@@ -235,6 +235,7 @@ class TokenPipeFactoryTests {
         ConcurrentLinkedQueue<TokenPipeEnd> kept = new ConcurrentLinkedQueue<>();
         AtomicReference<Throwable> unexpected = new AtomicReference<>();
         AtomicInteger refusedAfterClose = new AtomicInteger();
+        AtomicInteger keptCount = new AtomicInteger();
         List<Thread> workers = new ArrayList<>();
         for (int t = 0; t < threads; t++) {
             Thread worker = new Thread(() -> {
@@ -246,7 +247,17 @@ class TokenPipeFactoryTests {
                             pipe.close();
                         }
                         else {
+                            // One descriptor per kept pipe, and at most about 1000 kept: fast threads must not
+                            // reach RLIMIT_NOFILE (EMFILE) or the limit of open pipes before close() comes.
                             kept.add(pipe.takeReadEnd());
+                            pipe.close();
+                            if (keptCount.incrementAndGet() > 1_000) {
+                                TokenPipeEnd oldest = kept.poll();
+                                if (oldest != null) {
+                                    oldest.close();
+                                    keptCount.decrementAndGet();
+                                }
+                            }
                         }
                     }
                     catch (IllegalStateException ex) {
