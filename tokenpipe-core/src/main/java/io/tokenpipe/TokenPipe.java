@@ -2,7 +2,6 @@ package io.tokenpipe;
 
 import io.tokenpipe.internal.Errno;
 import io.tokenpipe.internal.NativeIo;
-import io.tokenpipe.internal.PipeEnds;
 import io.tokenpipe.internal.ThreadContext;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -37,7 +36,6 @@ public final class TokenPipe implements AutoCloseable {
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
-        PipeEnds.install(pipe -> pipe.readEnd, pipe -> pipe.writeEnd);
         // A make() failing with EMFILE could not open a class file: load what its failure path uses now.
         LAST_MAKE_FAILURE.set(new MakeFailure(0, Errno.name(0)));
         LAST_MAKE_FAILURE.remove();
@@ -136,6 +134,32 @@ public final class TokenPipe implements AutoCloseable {
         if ((before & WRITE_TAKEN) == 0) {
             writeEnd.close();
         }
+    }
+
+    /**
+     * Whether the read end's descriptor is open, taken or not: false once it was closed (by whoever holds it, by
+     * {@link #close()} while not taken, by {@link #closeAllEnds()}) or handed to a child process.
+     */
+    public boolean isReadEndOpen() {
+        return readEnd.isOpen();
+    }
+
+    /** As {@link #isReadEndOpen()}, for the write end. */
+    public boolean isWriteEndOpen() {
+        return writeEnd.isOpen();
+    }
+
+    /**
+     * Closes both ends, the taken ones too: for an owner that lends a pipe's ends out and must get every
+     * descriptor back at the end, such as a pool or a framework closing what an application left open at
+     * shutdown. Whoever holds a taken end then gets {@link TokenPipeEnd#TS_ERR} (EBADF) from every call, calls
+     * blocked on it return TS_ERR, and its own {@code close()} does nothing more; each descriptor is still
+     * closed exactly once, never while a call on it is in flight. Idempotent; later takes return closed ends.
+     */
+    public void closeAllEnds() {
+        TAKEN.getAndBitwiseOr(this, CLOSED);
+        readEnd.close();
+        writeEnd.close();
     }
 
     /** "TokenPipe[read=taken, write=open]": for each end, taken, open or closed. */

@@ -68,6 +68,41 @@ public final class TokenPipeEnd implements AutoCloseable {
     }
 
     /**
+     * Gives up this end's ownership of its descriptor and returns the descriptor's number, for a hand-over
+     * inside this process to code that {@link #adopt adopts} it: a test that plays the parent process, say,
+     * passing a write end to an application in the same JVM as its notify descriptor.
+     *
+     * <p>Waits, as {@link #close()} does, until no call is in flight on this end (calls blocked on it return
+     * {@link #TS_ERR}, EBADF). Afterwards this end is closed (every call returns TS_ERR, {@link #isOpen()} is
+     * false) but the descriptor stays open, and the caller is responsible for it: adopt it, or it leaks; it is no
+     * longer closed when this end is garbage-collected. Its close-on-exec flag ({@code FD_CLOEXEC}) is cleared,
+     * because {@link #adopt} accepts only descriptors in the state an inherited one is in: until it is adopted
+     * again, a child started with fork and exec (ProcessBuilder, Runtime.exec) inherits it; a
+     * {@link ChildProcess} does not, it closes every descriptor it was not given. Nothing else changes: not
+     * its blocking mode, not the pipe. On Windows the descriptor is returned as it is.
+     *
+     * @return the descriptor number, 3 or above
+     * @throws IllegalStateException if this end is closed, was handed to a child process or was detached
+     *         before, or close-on-exec cannot be cleared (then the descriptor is closed)
+     */
+    public int detach() {
+        int fd = handle == null ? -1 : handle.beginHandOff();
+        if (fd < 0) {
+            throw new IllegalStateException("cannot detach " + this + ": the end is closed (closed, handed to a"
+                    + " child process, or detached before)");
+        }
+        int errno = NativeIo.get().clearCloseOnExec(fd);
+        if (errno != 0) {
+            handle.finishHandOff(); // closes it: a descriptor nobody can adopt must not leak
+            throw new IllegalStateException("cannot detach fd " + fd + ": clearing close-on-exec failed: "
+                    + Errno.describe(errno));
+        }
+        handle.finishWithoutClose();
+        Reference.reachabilityFence(this);
+        return fd;
+    }
+
+    /**
      * Writes one token. Blocks only while the pipe is full (64 KiB of unread tokens on Linux).
      *
      * @param token 0..255

@@ -4,9 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tokenpipe.testing.FdCount;
 import io.tokenpipe.testing.JavaChild;
-import java.io.IOException;
 import java.lang.reflect.Method;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -14,7 +12,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -32,7 +29,7 @@ class VirtualThreadsTest {
 
     @Test
     void timeoutsAndCloseReachVirtualThreadsThatMovedToAnotherCarrier() throws Exception {
-        Optional<Path> java = javaWithVirtualThreads();
+        Optional<Path> java = JavaChild.javaOfAtLeast(21);
         Assumptions.assumeTrue(java.isPresent(), "no JDK 21 or later under /usr/lib/jvm");
         List<String> command = new ArrayList<>(JavaChild.command(List.of("-Djdk.virtualThreadScheduler.parallelism=2",
                 "-Djdk.virtualThreadScheduler.maxPoolSize=2"), VirtualThreadsChild.class));
@@ -41,30 +38,6 @@ class VirtualThreadsTest {
         assertThat(result.exitCode).as(result.toString()).isZero();
         assertThat(result.output).contains("timeouts: " + THREADS + "/" + THREADS)
                 .contains("woken by close: " + THREADS + "/" + THREADS);
-    }
-
-    private static Optional<Path> javaWithVirtualThreads() throws IOException {
-        Path jvms = Path.of("/usr/lib/jvm");
-        if (!Files.isDirectory(jvms)) {
-            return Optional.empty();
-        }
-        try (Stream<Path> homes = Files.list(jvms)) {
-            return homes.filter(home -> featureVersion(home) >= 21).map(home -> home.resolve("bin/java"))
-                    .filter(Files::isExecutable).findFirst();
-        }
-    }
-
-    private static int featureVersion(Path home) {
-        try {
-            for (String line : Files.readAllLines(home.resolve("release"))) {
-                if (line.startsWith("JAVA_VERSION=\"")) {
-                    return Integer.parseInt(line.substring(14).split("[.\"]")[0]);
-                }
-            }
-        } catch (IOException | NumberFormatException e) {
-            // not a JDK home
-        }
-        return 0;
     }
 
     /**

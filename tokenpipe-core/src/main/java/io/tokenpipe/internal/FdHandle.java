@@ -220,6 +220,15 @@ public final class FdHandle extends PhantomReference<Object> implements Runnable
         LeakGuard.release(this);
     }
 
+    /**
+     * Gives the descriptor up after {@link #beginHandOff()} without closing it (a detach): from now on whoever
+     * has the number owns it, and the leak guard no longer closes it.
+     */
+    public void finishWithoutClose() {
+        state = CLOSED;
+        LeakGuard.release(this);
+    }
+
     private void awaitNoCalls() {
         for (int round = 0; ; round++) {
             boolean inside = false;

@@ -122,6 +122,15 @@ public abstract class NativeIo {
      */
     public abstract void adopt(int fd);
 
+    /**
+     * Clears close-on-exec on {@code fd}, the state of an inherited descriptor that {@link #adopt} requires (for
+     * {@code TokenPipeEnd.detach}); 0 or the errno. This default does nothing: Windows' adopt does not look at
+     * inheritance.
+     */
+    public int clearCloseOnExec(int fd) {
+        return 0;
+    }
+
     /** The soft limit on open descriptors of this process (RLIMIT_NOFILE), or -1 if unknown. */
     public abstract long openFileLimit();
 

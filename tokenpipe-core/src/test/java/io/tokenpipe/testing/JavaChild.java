@@ -90,6 +90,31 @@ public final class JavaChild {
         }
     }
 
+    /** The java launcher of a JDK of at least {@code featureVersion} under /usr/lib/jvm, if one is installed. */
+    public static java.util.Optional<Path> javaOfAtLeast(int featureVersion) throws IOException {
+        Path jvms = Path.of("/usr/lib/jvm");
+        if (!Files.isDirectory(jvms)) {
+            return java.util.Optional.empty();
+        }
+        try (java.util.stream.Stream<Path> homes = Files.list(jvms)) {
+            return homes.filter(home -> featureVersion(home) >= featureVersion).map(home -> home.resolve("bin/java"))
+                    .filter(Files::isExecutable).sorted().findFirst();
+        }
+    }
+
+    private static int featureVersion(Path home) {
+        try {
+            for (String line : Files.readAllLines(home.resolve("release"))) {
+                if (line.startsWith("JAVA_VERSION=\"")) {
+                    return Integer.parseInt(line.substring(14).split("[.\"]")[0]);
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            // not a JDK home
+        }
+        return 0;
+    }
+
     /** Exit code and combined stdout/stderr of a finished child. */
     public static final class Result {
         public final int exitCode;

@@ -3,7 +3,9 @@ package io.tokenpipe.testing;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
@@ -17,8 +19,13 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  * nothing is lost where it helps. Loggers that write to {@code System.out} when they write (Logback's console
  * appender does) are captured; a child process writes to the descriptors it inherited, which this cannot
  * capture: redirect its output to a file.
+ *
+ * <p>The class's own {@code @BeforeAll} and {@code @AfterAll} output is held back the same way. Registered before
+ * Boot's {@code OutputCaptureExtension} ({@code @ExtendWith({ QuietOutput.class, OutputCaptureExtension.class })}),
+ * it keeps that extension's copy off the console too, so a test can assert with Boot's {@code CapturedOutput}.
  */
-public final class QuietOutput implements BeforeEachCallback, AfterEachCallback, ParameterResolver {
+public final class QuietOutput
+        implements BeforeAllCallback, AfterAllCallback, BeforeEachCallback, AfterEachCallback, ParameterResolver {
     private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(QuietOutput.class);
 
     /** What a test wrote to {@code System.out} and {@code System.err} so far, in the order written. */
@@ -67,6 +74,16 @@ public final class QuietOutput implements BeforeEachCallback, AfterEachCallback,
     }
 
     @Override
+    public void beforeAll(ExtensionContext context) {
+        beforeEach(context);
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) {
+        afterEach(context);
+    }
+
+    @Override
     public void beforeEach(ExtensionContext context) {
         Captured captured = new Captured(System.out, System.err);
         context.getStore(NAMESPACE).put(Captured.class, captured);
@@ -83,9 +100,15 @@ public final class QuietOutput implements BeforeEachCallback, AfterEachCallback,
         System.setOut(captured.originalOut);
         System.setErr(captured.originalErr);
         if (context.getExecutionException().isPresent()) {
-            captured.originalErr.println("--- output of the failed test " + context.getDisplayName() + " ---");
-            captured.originalErr.print(captured.text());
-            captured.originalErr.println("--- end of the output of " + context.getDisplayName() + " ---");
+            // To the console the class started with: the streams just restored may be a capture of the class
+            // (Boot's), which would show this text to the tests that follow.
+            PrintStream console = context.getParent()
+                .map((parent) -> parent.getStore(NAMESPACE).get(Captured.class, Captured.class))
+                .map((outer) -> outer.originalErr)
+                .orElse(captured.originalErr);
+            console.println("--- output of the failed test " + context.getDisplayName() + " ---");
+            console.print(captured.text());
+            console.println("--- end of the output of " + context.getDisplayName() + " ---");
         }
     }
 

@@ -88,6 +88,15 @@ public final class PosixIo extends NativeIo {
     }
 
     @Override
+    public int clearCloseOnExec(int fd) {
+        int flags = libc.fcntl(fd, F_GETFD, 0);
+        if (flags == -1 || libc.fcntl(fd, F_SETFD, flags & ~FD_CLOEXEC) == -1) {
+            return errno();
+        }
+        return 0;
+    }
+
+    @Override
     public long read(int fd, long buffer) {
         return libc.read(fd, buffer, 1);
     }

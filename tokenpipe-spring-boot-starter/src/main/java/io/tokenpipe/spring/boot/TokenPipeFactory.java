@@ -11,8 +11,6 @@ import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 
 import io.tokenpipe.TokenPipe;
-import io.tokenpipe.TokenPipeEnd;
-import io.tokenpipe.internal.PipeEnds;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
@@ -126,7 +124,7 @@ public class TokenPipeFactory implements AutoCloseable {
             TokenPipe pipe = made.get();
             this.failing = false;
             this.created++;
-            this.tracked.add(new TrackedPipe(name, PipeEnds.readEnd(pipe), PipeEnds.writeEnd(pipe)));
+            this.tracked.add(new TrackedPipe(name, pipe));
             return pipe;
         }
     }
@@ -161,8 +159,8 @@ public class TokenPipeFactory implements AutoCloseable {
         synchronized (this.lock) {
             prune();
             for (TrackedPipe pipe : this.tracked) {
-                boolean readOpen = pipe.readEnd.isOpen();
-                boolean writeOpen = pipe.writeEnd.isOpen();
+                boolean readOpen = pipe.pipe.isReadEndOpen();
+                boolean writeOpen = pipe.pipe.isWriteEndOpen();
                 if (readOpen || writeOpen) {
                     result.add(new OpenPipe(pipe.name, Duration.ofNanos(now - pipe.createdNanos), readOpen, writeOpen));
                 }
@@ -202,8 +200,7 @@ public class TokenPipeFactory implements AutoCloseable {
             if (pipe.openEnds() > 0) {
                 leftOpen.add(pipe.name);
             }
-            pipe.readEnd.close();
-            pipe.writeEnd.close();
+            pipe.pipe.closeAllEnds();
         }
         if (!leftOpen.isEmpty()) {
             logger.warn("Closed " + leftOpen.size() + " token pipe(s) the application left open: "
@@ -250,25 +247,22 @@ public class TokenPipeFactory implements AutoCloseable {
         this.pruneThreshold = Math.max(MIN_PRUNE_THRESHOLD, 2 * this.tracked.size());
     }
 
-    /** A pipe made by the factory: its name, both ends (taken or not), and when it was made. */
+    /** A pipe made by the factory (its ends taken or not), its name, and when it was made. */
     private static final class TrackedPipe {
 
         final String name;
 
-        final TokenPipeEnd readEnd;
-
-        final TokenPipeEnd writeEnd;
+        final TokenPipe pipe;
 
         final long createdNanos = System.nanoTime();
 
-        TrackedPipe(String name, TokenPipeEnd readEnd, TokenPipeEnd writeEnd) {
+        TrackedPipe(String name, TokenPipe pipe) {
             this.name = name;
-            this.readEnd = readEnd;
-            this.writeEnd = writeEnd;
+            this.pipe = pipe;
         }
 
         int openEnds() {
-            return (this.readEnd.isOpen() ? 1 : 0) + (this.writeEnd.isOpen() ? 1 : 0);
+            return (this.pipe.isReadEndOpen() ? 1 : 0) + (this.pipe.isWriteEndOpen() ? 1 : 0);
         }
 
     }

@@ -27,27 +27,42 @@ public class TokenPipeProperties {
 
     private final Notify notify = new Notify();
 
-    /** Whether the auto-configuration and the readiness notification are on; true unless set to false. */
+    /**
+     * Whether the auto-configuration and the readiness notification are on.
+     * @return true unless set to false
+     */
     public boolean isEnabled() {
         return this.enabled;
     }
 
-    /** Sets whether the auto-configuration and the readiness notification are on. */
+    /**
+     * Sets whether the auto-configuration and the readiness notification are on.
+     * @param enabled false to back off completely
+     */
     public void setEnabled(boolean enabled) {
         this.enabled = enabled;
     }
 
-    /** The limit on open pipes as configured (not yet checked); 1024 unless set. */
+    /**
+     * The limit on open pipes as configured (not yet checked).
+     * @return the limit; 1024 unless set
+     */
     public int getMaxOpenPipes() {
         return this.maxOpenPipes;
     }
 
-    /** Sets the limit on open pipes; checked (1 or more) when the factory is created. */
+    /**
+     * Sets the limit on open pipes; checked (1 or more) when the factory is created.
+     * @param maxOpenPipes the limit
+     */
     public void setMaxOpenPipes(int maxOpenPipes) {
         this.maxOpenPipes = maxOpenPipes;
     }
 
-    /** The readiness-notification settings; never null. */
+    /**
+     * The readiness-notification settings.
+     * @return the settings, never null
+     */
     public Notify getNotify() {
         return this.notify;
     }
@@ -75,32 +90,50 @@ public class TokenPipeProperties {
          */
         private int failureToken = 0;
 
-        /** The configured descriptor, or null when {@code tokenpipe.notify.fd} is not set. */
+        /**
+         * The configured descriptor.
+         * @return the descriptor, or null when {@code tokenpipe.notify.fd} is not set
+         */
         public @Nullable Integer getFd() {
             return this.fd;
         }
 
-        /** Sets the descriptor to notify; null turns the property off. */
+        /**
+         * Sets the descriptor to notify.
+         * @param fd the descriptor, or null to turn the property off
+         */
         public void setFd(@Nullable Integer fd) {
             this.fd = fd;
         }
 
-        /** The token written when ready, as configured (not yet checked); 1 unless set. */
+        /**
+         * The token written when ready, as configured (not yet checked).
+         * @return the token; 1 unless set
+         */
         public int getReadyToken() {
             return this.readyToken;
         }
 
-        /** Sets the token written when ready; checked (0..255) at start-up. */
+        /**
+         * Sets the token written when ready; checked (0..255) at start-up.
+         * @param readyToken the token
+         */
         public void setReadyToken(int readyToken) {
             this.readyToken = readyToken;
         }
 
-        /** The token written when start-up fails, as configured (not yet checked); 0 unless set. */
+        /**
+         * The token written when start-up fails, as configured (not yet checked).
+         * @return the token; 0 unless set
+         */
         public int getFailureToken() {
             return this.failureToken;
         }
 
-        /** Sets the token written when start-up fails; checked (0..255) at start-up. */
+        /**
+         * Sets the token written when start-up fails; checked (0..255) at start-up.
+         * @param failureToken the token
+         */
         public void setFailureToken(int failureToken) {
             this.failureToken = failureToken;
         }

@@ -2,15 +2,18 @@ package io.tokenpipe.spring.boot;
 
 import java.lang.StackWalker.StackFrame;
 import java.util.List;
+import java.util.OptionalInt;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
 import io.tokenpipe.TokenPipeEnd;
 import io.tokenpipe.TokenPipeEndStatus;
-import io.tokenpipe.internal.Errno;
+import io.tokenpipe.TokenPipePlatform;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
+
 import org.springframework.boot.availability.AvailabilityChangeEvent;
 import org.springframework.boot.availability.ReadinessState;
 import org.springframework.boot.builder.SpringApplicationBuilder;
@@ -20,6 +23,7 @@ import org.springframework.boot.context.event.ApplicationPreparedEvent;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.context.ApplicationContext;
 import org.springframework.context.ApplicationEvent;
+import org.springframework.context.aot.AbstractAotProcessor;
 import org.springframework.context.event.ContextClosedEvent;
 import org.springframework.context.event.SmartApplicationListener;
 import org.springframework.core.env.ConfigurableEnvironment;
@@ -44,9 +48,19 @@ import org.springframework.core.env.ConfigurableEnvironment;
  * claims it (the child), not the parent the builder starts first: a token written when the parent is ready
  * would tell the waiting process that a child which has not even started yet is ready.
  *
- * <p>Nothing native is loaded unless a descriptor is configured.
+ * <p>Only the application context reports. The notifier leaves the descriptor alone (no check, no claim, no
+ * token) in a Spring Cloud bootstrap context (its environment has the {@code bootstrap} property source), whose
+ * readiness says nothing about the application still to start, and during AOT processing
+ * ({@code spring.aot.processing=true}, set by {@code spring-boot:process-aot}), which runs the application at
+ * build time only to record its bean definitions.
+ *
+ * <p>Nothing native is loaded unless a descriptor is configured. Where the native layer cannot load, a
+ * configured descriptor fails start-up with a {@link TokenPipesUnavailableException} that says why and what to do.
+ *
+ * <p>Registered in {@code META-INF/spring.factories}; applications do not create it. Its one public method,
+ * {@link #resetClaim()}, is for tests that run several applications in one JVM.
  */
-class TokenPipeReadinessNotifier implements SmartApplicationListener {
+public final class TokenPipeReadinessNotifier implements SmartApplicationListener {
 
     static final String FD_PROPERTY = "tokenpipe.notify.fd";
 
@@ -56,10 +70,16 @@ class TokenPipeReadinessNotifier implements SmartApplicationListener {
 
     static final String FAILURE_TOKEN_PROPERTY = "tokenpipe.notify.failure-token";
 
+    /** The property source Spring Cloud adds to the environment of its bootstrap context. */
+    private static final String BOOTSTRAP_PROPERTY_SOURCE = "bootstrap";
+
     private static final Log logger = LogFactory.getLog(TokenPipeReadinessNotifier.class);
 
     /** The inherited descriptor is a process-wide resource: only the first application in the JVM uses it. */
     private static final AtomicBoolean claimed = new AtomicBoolean();
+
+    /** The descriptor adopted since the last {@link #resetClaim()}, or -1. */
+    private static final AtomicInteger adoptedFd = new AtomicInteger(-1);
 
     private final AtomicReference<@Nullable TokenPipeEnd> end = new AtomicReference<>();
 
@@ -70,6 +90,10 @@ class TokenPipeReadinessNotifier implements SmartApplicationListener {
     private volatile int failureToken;
 
     private volatile @Nullable ApplicationContext context;
+
+    /** Created by Spring Boot from {@code META-INF/spring.factories}. */
+    public TokenPipeReadinessNotifier() {
+    }
 
     @Override
     public boolean supportsEventType(Class<? extends ApplicationEvent> eventType) {
@@ -102,6 +126,14 @@ class TokenPipeReadinessNotifier implements SmartApplicationListener {
 
     /** Checks the settings and adopts the descriptor; throws InvalidTokenPipePropertyException when unusable. */
     private void adopt(ConfigurableEnvironment environment) {
+        if (Boolean.getBoolean(AbstractAotProcessor.AOT_PROCESSING)) {
+            logger.debug("AOT processing: the readiness descriptor is left to the application's real runs");
+            return;
+        }
+        if (environment.getPropertySources().contains(BOOTSTRAP_PROPERTY_SOURCE)) {
+            logger.debug("Spring Cloud bootstrap context: the readiness descriptor is left to the application context");
+            return;
+        }
         Binder binder = Binder.get(environment);
         if (!binder.bind("tokenpipe.enabled", Boolean.class).orElse(true)) {
             return;
@@ -133,14 +165,28 @@ class TokenPipeReadinessNotifier implements SmartApplicationListener {
                     + " already claimed it");
             return;
         }
+        if (!TokenPipePlatform.isAvailable()) {
+            throw new TokenPipesUnavailableException(FD_PROPERTY, fd, origin,
+                    TokenPipePlatform.unavailableReason().orElse("unknown"));
+        }
         try {
             this.end.set(TokenPipeEnd.adopt(fd));
+            adoptedFd.set(fd);
         }
-        catch (IllegalArgumentException | UnsupportedOperationException ex) {
+        catch (IllegalArgumentException ex) {
             throw new InvalidTokenPipePropertyException(FD_PROPERTY, fd, ex.getMessage(),
                     "Start this application with the write end of a pipe or FIFO at descriptor " + fd
                             + " (the process waiting for the token reads the other end), or unset " + FD_PROPERTY
                             + " and " + FD_ENVIRONMENT_VARIABLE + " to turn readiness notification off.",
+                    origin);
+        }
+        catch (UnsupportedOperationException ex) {
+            // The platform loads but cannot check an inherited descriptor (a Linux architecture whose statx number
+            // is not known): the descriptor is not the problem, so do not say it is.
+            throw new InvalidTokenPipePropertyException(FD_PROPERTY, fd, ex.getMessage(),
+                    "Readiness notification needs adopt(), which this platform does not support (see the"
+                            + " platforms page of the tokenpipe documentation); unset " + FD_PROPERTY + " and "
+                            + FD_ENVIRONMENT_VARIABLE + " to start without it.",
                     origin);
         }
         this.fd = fd;
@@ -249,7 +295,7 @@ class TokenPipeReadinessNotifier implements SmartApplicationListener {
             else {
                 logger.warn("Application " + outcome + " but token " + token + " could not be written to fd " + this.fd
                         + ": " + TokenPipeEndStatus.of(status).map(Enum::name).orElse(String.valueOf(status)) + " "
-                        + Errno.describe(adopted.lastErrno()));
+                        + TokenPipePlatform.describeErrno(adopted.lastErrno()));
             }
         }
         finally {
@@ -269,9 +315,17 @@ class TokenPipeReadinessNotifier implements SmartApplicationListener {
         }
     }
 
-    /** For tests that run several applications in one JVM: lets the next one claim a descriptor again. */
-    static void forgetClaim() {
+    /**
+     * Forgets the once-per-JVM claim, so that the next application run in this JVM claims a notify descriptor
+     * again. For tests that run several applications in one JVM, such as the readiness helper of
+     * {@code tokenpipe-spring-boot-starter-test}; an application has no use for it.
+     * @return the descriptor adopted since the last reset, which belongs to the notifier (it closes it after its
+     * token, or when its context closes; do not close it); empty when none was adopted
+     */
+    public static OptionalInt resetClaim() {
+        int fd = adoptedFd.getAndSet(-1);
         claimed.set(false);
+        return (fd >= 0) ? OptionalInt.of(fd) : OptionalInt.empty();
     }
 
 }

@@ -1,8 +1,8 @@
 /**
- * Spring Boot auto-configuration for token pipes: {@link io.tokenpipe.spring.boot.TokenPipeFactory}, its
- * {@code tokenpipe.*} properties, the readiness notification to a parent process, and the failure analysis
- * of bad values. Nothing here needs actuator or Micrometer; those integrations live in
- * {@code io.tokenpipe.spring.boot.actuate}.
+ * Token pipes in Spring Boot, the types applications use: {@link io.tokenpipe.spring.boot.TokenPipeFactory}, its
+ * {@code tokenpipe.*} properties, the readiness notification to a parent process, and the failure analysis of bad
+ * values. Nothing here needs actuator or Micrometer; those integrations live in
+ * {@code io.tokenpipe.spring.boot.actuate}, and the wiring in {@code io.tokenpipe.spring.boot.autoconfigure}.
  */
 @NullMarked
 package io.tokenpipe.spring.boot;

@@ -22,8 +22,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Reads the built jar (after {@code package}) and checks that its configuration metadata lists every
  * property of {@link TokenPipeProperties}, with a description and the real default, plus
- * {@code management.health.tokenpipe.enabled}; and that the jar registers its auto-configurations, failure
- * analyzer and listener.
+ * {@code management.health.tokenpipe.enabled}, with the value hints of the ready token; and that the jar registers
+ * its auto-configurations, failure analyzers, listener and runtime hints, and names its automatic module.
  */
 class ConfigurationMetadataIT {
 
@@ -58,15 +58,34 @@ class ConfigurationMetadataIT {
     }
 
     @Test
+    void readyTokenHasValueHintsForTokenpipeAndS6() throws IOException {
+        JsonNode metadata = json.readTree(read("META-INF/spring-configuration-metadata.json"));
+        Map<String, String> values = new LinkedHashMap<>();
+        metadata.get("hints").forEach((hint) -> {
+            if (hint.get("name").asString().equals("tokenpipe.notify.ready-token")) {
+                hint.get("values").forEach((value) -> values.put(value.get("value").asString(),
+                        value.get("description").asString()));
+            }
+        });
+        assertThat(values).containsOnlyKeys("1", "10");
+        assertThat(values.get("1")).contains("bitcoind");
+        assertThat(values.get("10")).contains("s6").contains("notification-fd");
+    }
+
+    @Test
     void jarRegistersAutoConfigurationsAnalyzerAndListener() throws IOException {
         assertThat(read("META-INF/spring/org.springframework.boot.autoconfigure.AutoConfiguration.imports").lines())
-            .containsExactly("io.tokenpipe.spring.boot.TokenPipeAutoConfiguration",
-                    "io.tokenpipe.spring.boot.actuate.TokenPipeHealthContributorAutoConfiguration",
-                    "io.tokenpipe.spring.boot.actuate.TokenPipeMetricsAutoConfiguration",
-                    "io.tokenpipe.spring.boot.actuate.TokenPipesEndpointAutoConfiguration");
+            .containsExactly("io.tokenpipe.spring.boot.autoconfigure.TokenPipeAutoConfiguration",
+                    "io.tokenpipe.spring.boot.autoconfigure.health.TokenPipeHealthContributorAutoConfiguration",
+                    "io.tokenpipe.spring.boot.autoconfigure.metrics.TokenPipeMetricsAutoConfiguration",
+                    "io.tokenpipe.spring.boot.autoconfigure.endpoint.TokenPipesEndpointAutoConfiguration");
         assertThat(read("META-INF/spring.factories"))
-            .contains("org.springframework.boot.diagnostics.FailureAnalyzer=\\\nio.tokenpipe.spring.boot.TokenPipeFailureAnalyzer")
+            .contains("org.springframework.boot.diagnostics.FailureAnalyzer=\\\nio.tokenpipe.spring.boot.TokenPipeFailureAnalyzer,\\\n"
+                    + "io.tokenpipe.spring.boot.TokenPipesUnavailableFailureAnalyzer")
             .contains("org.springframework.context.ApplicationListener=\\\nio.tokenpipe.spring.boot.TokenPipeReadinessNotifier");
+        assertThat(read("META-INF/spring/aot.factories"))
+            .contains("org.springframework.aot.hint.RuntimeHintsRegistrar=\\\nio.tokenpipe.spring.boot.TokenPipeRuntimeHints");
+        assertThat(read("META-INF/MANIFEST.MF")).contains("Automatic-Module-Name: io.tokenpipe.spring.boot");
         assertThat(read("META-INF/spring-autoconfigure-metadata.properties"))
             .contains("TokenPipeMetricsAutoConfiguration.ConditionalOnClass=io.micrometer.core.instrument.MeterRegistry");
     }

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
+import io.tokenpipe.spring.boot.autoconfigure.TokenPipeAutoConfiguration;
 import io.tokenpipe.ChildProcess;
 import io.tokenpipe.TokenPipe;
 import io.tokenpipe.TokenPipeEnd;

@@ -2,6 +2,7 @@ package io.tokenpipe.spring.boot;
 
 import java.util.List;
 
+import io.tokenpipe.spring.boot.autoconfigure.TokenPipeAutoConfiguration;
 import org.springframework.boot.Banner;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.ImportAutoConfiguration;

@@ -22,7 +22,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The readiness notification end to end: a real child JVM running a Spring Boot application with the starter
  * ({@link ReadinessChildApplication}) gets the write end of a pipe at fd 3 through {@link ChildProcess}, and
  * this test reads what it says: 1 when it is ready, 0 when its start-up fails (also as the child of a
- * SpringApplicationBuilder hierarchy whose parent started).
+ * SpringApplicationBuilder hierarchy whose parent started), end of stream and a failure analysis that says why and
+ * what to do where the native layer cannot load. Each child's output goes to a file, never to the console.
  */
 @ExtendWith(FdCount.class)
 @Timeout(180)
@@ -71,15 +72,58 @@ class ReadinessNotificationChildTests {
         assertThat(outcome.exitCode).as(outcome.log).isZero();
     }
 
+    @Test
+    void aotProcessingLeavesTheDescriptorOpenAndUntouched() throws Exception {
+        Path log = this.directory.resolve("aot.log");
+        try (TokenPipe pipe = TokenPipe.make().orElseThrow(); TokenPipeEnd ready = pipe.takeReadEnd()) {
+            ChildProcess.Builder builder = ChildProcess
+                .builder(JavaChild.command(List.of(), AotProcessingChild.class, this.directory.resolve("aot").toString()))
+                .passEnd(pipe.takeWriteEnd(), 3)
+                .environment("TOKENPIPE_NOTIFY_FD", "3")
+                .redirectOutput(log)
+                .redirectError(log);
+            try (ChildProcess child = builder.start()) {
+                int exitCode = child.waitFor();
+                String output = Files.readString(log);
+                assertThat(exitCode).as(output).isZero();
+                assertThat(output).contains("processed: true");
+                // A pipe's write end is O_WRONLY (01); adopting it would have added O_CLOEXEC (02000000)
+                assertThat(output).as("still open, not adopted (adopt sets close-on-exec)").containsPattern("fd 3 flags: 0*1\\n");
+                assertThat(ready.tokenRead(Duration.ofSeconds(10))).as("no token, and end of stream once the processor exited")
+                    .isEqualTo(TokenPipeEnd.TS_EOS);
+            }
+        }
+    }
+
+    @Test
+    void childWithoutTheNativeLayerFailsNamingTheReasonAndTheFix() throws Exception {
+        Outcome outcome = runChild(JavaChild.WITHOUT_NATIVE_SUPPORT, true);
+        assertThat(outcome.token).as(outcome.log).isEqualTo(TokenPipeEnd.TS_EOS);
+        assertThat(outcome.exitCode).as(outcome.log).isEqualTo(1);
+        assertThat(outcome.log).contains("APPLICATION FAILED TO START")
+            .contains("Readiness notification to fd 3 (tokenpipe.notify.fd, from ")
+            .contains(") needs token pipes, but they are not available in this JVM: Could not find JNA native support")
+            .contains("Action:")
+            .contains("-Djna.tmpdir=/path")
+            .contains("--enable-native-access=ALL-UNNAMED")
+            .contains("Or unset tokenpipe.notify.fd and TOKENPIPE_NOTIFY_FD")
+            .doesNotContain("Start this application with the write end");
+    }
+
     /**
      * Starts the child with the write end at fd 3 (and TOKENPIPE_NOTIFY_FD=3 when asked), reads the first thing
      * it says, then checks that nothing follows: the descriptor is closed after one token.
      */
     private Outcome runChild(boolean setVariable, String... args) throws IOException, InterruptedException {
+        return runChild(List.of(), setVariable, args);
+    }
+
+    private Outcome runChild(List<String> jvmOptions, boolean setVariable, String... args)
+            throws IOException, InterruptedException {
         Path log = this.directory.resolve("child.log");
         try (TokenPipe pipe = TokenPipe.make().orElseThrow(); TokenPipeEnd ready = pipe.takeReadEnd()) {
             ChildProcess.Builder builder = ChildProcess
-                .builder(JavaChild.command(List.of(), ReadinessChildApplication.class, args))
+                .builder(JavaChild.command(jvmOptions, ReadinessChildApplication.class, args))
                 .passEnd(pipe.takeWriteEnd(), 3)
                 .redirectOutput(log)
                 .redirectError(log);

@@ -12,6 +12,7 @@ import io.tokenpipe.ChildProcess;
 import io.tokenpipe.TokenPipe;
 import io.tokenpipe.TokenPipeEnd;
 import io.tokenpipe.testing.FdCount;
+import io.tokenpipe.testing.QuietOutput;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -27,7 +28,7 @@ import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 /**
  * {@link TokenPipeFactory} on real pipes: tracking, the limit, close at shutdown, memory, threads.
  */
-@ExtendWith({ FdCount.class, OutputCaptureExtension.class })
+@ExtendWith({ FdCount.class, QuietOutput.class, OutputCaptureExtension.class })
 @Timeout(60)
 class TokenPipeFactoryTests {
 

@@ -1,5 +1,7 @@
 package io.tokenpipe.spring.boot;
 
+import io.tokenpipe.spring.boot.autoconfigure.TokenPipeAutoConfiguration;
+import io.tokenpipe.testing.QuietOutput;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -20,7 +22,7 @@ import static org.assertj.core.api.Assertions.assertThatException;
  * report from a real {@link SpringApplication} run (so the analyzer's {@code spring.factories} entry is
  * exercised too).
  */
-@ExtendWith(OutputCaptureExtension.class)
+@ExtendWith({ QuietOutput.class, OutputCaptureExtension.class })
 class TokenPipeFailureAnalyzerTests {
 
     @Test

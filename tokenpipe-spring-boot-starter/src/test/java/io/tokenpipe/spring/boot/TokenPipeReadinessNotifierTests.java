@@ -6,8 +6,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import io.tokenpipe.spring.boot.autoconfigure.TokenPipeAutoConfiguration;
 import io.tokenpipe.TokenPipeEnd;
 import io.tokenpipe.testing.FdCount;
+import io.tokenpipe.testing.QuietOutput;
 import io.tokenpipe.testing.RawFds;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -38,7 +40,7 @@ import static org.assertj.core.api.Assertions.assertThatException;
  * owns its read end and hands the write end's number to the application, which adopts it as it would an
  * inherited descriptor (so each descriptor has exactly one owner).
  */
-@ExtendWith({ FdCount.class, OutputCaptureExtension.class })
+@ExtendWith({ FdCount.class, QuietOutput.class, OutputCaptureExtension.class })
 @Timeout(60)
 class TokenPipeReadinessNotifierTests {
 
@@ -53,7 +55,7 @@ class TokenPipeReadinessNotifierTests {
 
     @BeforeEach
     void makePipe() {
-        TokenPipeReadinessNotifier.forgetClaim();
+        TokenPipeReadinessNotifier.resetClaim();
         int[] fds = rawPipe();
         reader = TokenPipeEnd.adopt(fds[0]);
         this.writeFd = fds[1];
@@ -62,7 +64,7 @@ class TokenPipeReadinessNotifierTests {
     @AfterEach
     void closeReader() {
         reader.close();
-        TokenPipeReadinessNotifier.forgetClaim();
+        TokenPipeReadinessNotifier.resetClaim();
     }
 
     @Test
@@ -96,19 +98,21 @@ class TokenPipeReadinessNotifierTests {
     }
 
     @Test
-    void writesFailureTokenWhenTheContextFailsToRefresh() {
+    void writesFailureTokenWhenTheContextFailsToRefresh(CapturedOutput output) {
         assertThatException().isThrownBy(() -> run(FailingBeanApplication.class, "--tokenpipe.notify.fd=" + this.writeFd))
             .withRootCauseInstanceOf(IllegalStateException.class)
             .havingRootCause()
             .withMessage("no database");
+        assertThat(output).contains("Application run failed").contains("java.lang.IllegalStateException: no database");
         assertThat(reader.tokenRead(WAIT)).isEqualTo(0);
         assertThat(reader.tokenRead(WAIT)).isEqualTo(TokenPipeEnd.TS_EOS);
     }
 
     @Test
-    void writesTheConfiguredFailureTokenWhenARunnerFails() {
+    void writesTheConfiguredFailureTokenWhenARunnerFails(CapturedOutput output) {
         assertThatException().isThrownBy(() -> run(FailingRunnerApplication.class,
                 "--tokenpipe.notify.fd=" + this.writeFd, "--tokenpipe.notify.failure-token=9"));
+        assertThat(output).contains("Application run failed").contains("java.lang.IllegalStateException: migration failed");
         assertThat(reader.tokenRead(WAIT)).isEqualTo(9);
         assertThat(reader.tokenRead(WAIT)).isEqualTo(TokenPipeEnd.TS_EOS);
     }
@@ -124,9 +128,10 @@ class TokenPipeReadinessNotifierTests {
     }
 
     @Test
-    void writesFailureTokenFromAnInterruptedThreadAndLeavesItInterrupted() {
+    void writesFailureTokenFromAnInterruptedThreadAndLeavesItInterrupted(CapturedOutput output) {
         assertThatException().isThrownBy(() -> run(SelfInterruptingFailingApplication.class,
                 "--tokenpipe.notify.fd=" + this.writeFd));
+        assertThat(output).contains("java.lang.IllegalStateException: gave up waiting");
         assertThat(Thread.interrupted()).as("the runner's interrupt is still set (and cleared here)").isTrue();
         assertThat(reader.tokenRead(WAIT)).isEqualTo(0);
         assertThat(reader.tokenRead(WAIT)).isEqualTo(TokenPipeEnd.TS_EOS);
@@ -207,6 +212,23 @@ class TokenPipeReadinessNotifierTests {
     void refusesABadTokenEvenWithoutADescriptor(CapturedOutput output) {
         assertThatException().isThrownBy(() -> run(PlainApplication.class, "--tokenpipe.notify.failure-token=-3"));
         assertThat(output).contains("Invalid value '-3' for configuration property 'tokenpipe.notify.failure-token'");
+        giveBackUnusedWriteEnd();
+    }
+
+    @Test
+    void leavesTheDescriptorOpenAndUntouchedDuringAotProcessing(CapturedOutput output) {
+        int flags = RawFds.fdinfoFlags(this.writeFd);
+        System.setProperty("spring.aot.processing", "true");
+        try (ConfigurableApplicationContext context = run(PlainApplication.class, "--tokenpipe.notify.fd=" + this.writeFd,
+                "--logging.level.io.tokenpipe=DEBUG")) {
+            assertThat(reader.tokenRead(Duration.ZERO)).as("no token").isEqualTo(TokenPipeEnd.TS_TIMEOUT);
+        }
+        finally {
+            System.clearProperty("spring.aot.processing");
+        }
+        assertThat(RawFds.fdinfoFlags(this.writeFd)).as("still open, still not close-on-exec").isEqualTo(flags);
+        assertThat(TokenPipeReadinessNotifier.resetClaim()).as("not adopted").isEmpty();
+        assertThat(output).contains("AOT processing: the readiness descriptor is left to the application's real runs");
         giveBackUnusedWriteEnd();
     }
 

@@ -8,8 +8,9 @@ import io.tokenpipe.spring.boot.TokenPipeFactory;
 import org.springframework.util.Assert;
 
 /**
- * {@link MeterBinder} for a {@link TokenPipeFactory}: gauges {@code tokenpipe.pipes.open} and
- * {@code tokenpipe.ends.open}, counters {@code tokenpipe.pipes.created}, {@code tokenpipe.pipes.failed}
+ * {@link MeterBinder} for a {@link TokenPipeFactory}: gauges {@code tokenpipe.pipes.open},
+ * {@code tokenpipe.pipes.max} (the limit, {@code tokenpipe.max-open-pipes}) and {@code tokenpipe.ends.open},
+ * counters {@code tokenpipe.pipes.created}, {@code tokenpipe.pipes.failed}
  * (refused by the operating system) and {@code tokenpipe.pipes.rejected} (refused by
  * {@code tokenpipe.max-open-pipes}). Every value is read from the factory when the registry asks; nothing is
  * counted on the token path, and nothing native is loaded.
@@ -31,6 +32,10 @@ public class TokenPipeMetrics implements MeterBinder {
     public void bindTo(MeterRegistry registry) {
         Gauge.builder("tokenpipe.pipes.open", this.factory, (factory) -> factory.snapshot().openPipes())
             .description("Token pipes made by the TokenPipeFactory that have at least one end open")
+            .register(registry);
+        Gauge.builder("tokenpipe.pipes.max", this.factory, (factory) -> factory.snapshot().maxOpenPipes())
+            .description("The limit on open token pipes (tokenpipe.max-open-pipes): alert when tokenpipe.pipes.open"
+                    + " comes near it")
             .register(registry);
         Gauge.builder("tokenpipe.ends.open", this.factory, (factory) -> factory.snapshot().openEnds())
             .description("Open ends (taken or not) of token pipes made by the TokenPipeFactory")

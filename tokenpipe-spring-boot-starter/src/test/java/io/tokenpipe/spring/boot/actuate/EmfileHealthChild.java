@@ -35,6 +35,7 @@ public final class EmfileHealthChild {
         Health during = indicator.health(true);
         System.out.println("during=" + during.getStatus() + " error=" + during.getDetails().get("error") + " failed="
                 + during.getDetails().get("failed") + " lastFailure=" + during.getDetails().get("lastFailure"));
+        System.out.println("still=" + indicator.health(true).getStatus());
         pipes.remove(0).close();
         pipes.remove(0).close();
         Health after = indicator.health(true);

@@ -7,7 +7,8 @@ import org.springframework.boot.health.contributor.Health;
 
 /**
  * Run by {@link TokenPipeHealthIndicatorTests} in a JVM where JNA cannot load its native library: prints what
- * health says and what the factory's {@code create()} throws.
+ * health says before the application tried to make a pipe, what the factory's {@code create()} throws, and
+ * what health says after that (twice, to see the WARN logged once).
  */
 public final class NativeUnavailableHealthChild {
 
@@ -16,9 +17,11 @@ public final class NativeUnavailableHealthChild {
 
     public static void main(String[] args) {
         try (TokenPipeFactory factory = new TokenPipeFactory(16)) {
-            Health health = new TokenPipeHealthIndicator(factory).health(true);
+            TokenPipeHealthIndicator indicator = new TokenPipeHealthIndicator(factory);
+            Health health = indicator.health(true);
             System.out.println("status=" + health.getStatus() + " keys=" + health.getDetails().keySet());
-            System.out.println("error=" + health.getDetails().get("error"));
+            System.out.println("available=" + health.getDetails().get("available") + " reason="
+                    + health.getDetails().get("reason"));
             try {
                 factory.create("worker");
                 System.out.println("created");
@@ -26,7 +29,9 @@ public final class NativeUnavailableHealthChild {
             catch (TokenPipeCreationException ex) {
                 System.out.println("refused=" + ex.getMessage());
             }
-            System.out.println("again=" + new TokenPipeHealthIndicator(factory).health(true).getStatus());
+            Health after = indicator.health(true);
+            System.out.println("after=" + after.getStatus() + " error=" + after.getDetails().get("error"));
+            System.out.println("again=" + indicator.health(true).getStatus());
         }
     }
 

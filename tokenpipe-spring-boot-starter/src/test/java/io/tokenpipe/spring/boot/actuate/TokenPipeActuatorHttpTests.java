@@ -10,8 +10,10 @@ import io.tokenpipe.TokenPipe;
 import io.tokenpipe.TokenPipeEnd;
 import io.tokenpipe.spring.boot.TokenPipeFactory;
 import io.tokenpipe.testing.FdCount;
+import io.tokenpipe.testing.QuietOutput;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -28,6 +30,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The whole starter in a real web application, read over HTTP as an operator would: the {@code tokenPipe}
  * health component, the {@code tokenpipes} endpoint and the meters.
  */
+@ExtendWith(QuietOutput.class) // first, so that it also holds back what the Spring extension logs
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT,
         properties = { "management.endpoint.health.show-details=always",
                 "management.endpoints.web.exposure.include=health,tokenpipes,metrics" })
@@ -61,6 +64,7 @@ class TokenPipeActuatorHttpTests {
         assertThat(details.get("limitReached").asBoolean()).isFalse();
         assertThat(details.get("openFds").asLong()).isPositive();
         assertThat(details.get("openFdLimit").asLong()).isPositive();
+        assertThat(details.get("available").asBoolean()).isTrue();
         assertThat(details.get("platform").asString()).startsWith("Linux");
         reader.close();
         pipe.close();
@@ -101,6 +105,8 @@ class TokenPipeActuatorHttpTests {
         pipe.close();
         JsonNode created = json.readTree(get("/actuator/metrics/tokenpipe.pipes.created").body());
         assertThat(created.get("measurements").get(0).get("value").asDouble()).isGreaterThanOrEqualTo(1.0);
+        JsonNode max = json.readTree(get("/actuator/metrics/tokenpipe.pipes.max").body());
+        assertThat(max.get("measurements").get(0).get("value").asDouble()).isEqualTo(1024.0);
         for (String name : new String[] { "tokenpipe.ends.open", "tokenpipe.pipes.failed", "tokenpipe.pipes.rejected" }) {
             assertThat(get("/actuator/metrics/" + name).statusCode()).as(name).isEqualTo(200);
         }

@@ -24,6 +24,7 @@ class TokenPipeMetricsTests {
         try (TokenPipeFactory factory = new TokenPipeFactory(2)) {
             new TokenPipeMetrics(factory).bindTo(registry);
             assertThat(value(registry, "tokenpipe.pipes.open")).isZero();
+            assertThat(value(registry, "tokenpipe.pipes.max")).isEqualTo(2);
             TokenPipe first = factory.create("first");
             TokenPipeEnd reader = first.takeReadEnd();
             first.takeWriteEnd().close();

@@ -1,7 +1,9 @@
-package io.tokenpipe.spring.boot.actuate;
+package io.tokenpipe.spring.boot.autoconfigure.health;
 
-import io.tokenpipe.spring.boot.TokenPipeAutoConfiguration;
 import io.tokenpipe.spring.boot.TokenPipeFactory;
+import io.tokenpipe.spring.boot.actuate.TokenPipeHealthIndicator;
+import io.tokenpipe.spring.boot.autoconfigure.TokenPipeAutoConfiguration;
+
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
@@ -18,12 +20,10 @@ import org.springframework.context.annotation.Bean;
 @AutoConfiguration(after = TokenPipeAutoConfiguration.class)
 @ConditionalOnClass(ConditionalOnEnabledHealthIndicator.class)
 @ConditionalOnBean(TokenPipeFactory.class)
+@ConditionalOnEnabledHealthIndicator("tokenpipe")
 public final class TokenPipeHealthContributorAutoConfiguration {
 
-    // On the method, not the class: Spring instantiates every class-level condition before evaluating any, and
-    // this one's condition class is missing whenever spring-boot-health is.
     @Bean
-    @ConditionalOnEnabledHealthIndicator("tokenpipe")
     @ConditionalOnMissingBean(name = { "tokenPipeHealthIndicator", "tokenPipeHealthContributor" })
     TokenPipeHealthIndicator tokenPipeHealthIndicator(TokenPipeFactory factory) {
         return new TokenPipeHealthIndicator(factory);

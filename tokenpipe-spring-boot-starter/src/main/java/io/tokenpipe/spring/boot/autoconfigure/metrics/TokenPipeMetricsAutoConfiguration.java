@@ -1,8 +1,10 @@
-package io.tokenpipe.spring.boot.actuate;
+package io.tokenpipe.spring.boot.autoconfigure.metrics;
 
 import io.micrometer.core.instrument.MeterRegistry;
-import io.tokenpipe.spring.boot.TokenPipeAutoConfiguration;
 import io.tokenpipe.spring.boot.TokenPipeFactory;
+import io.tokenpipe.spring.boot.actuate.TokenPipeMetrics;
+import io.tokenpipe.spring.boot.autoconfigure.TokenPipeAutoConfiguration;
+
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;

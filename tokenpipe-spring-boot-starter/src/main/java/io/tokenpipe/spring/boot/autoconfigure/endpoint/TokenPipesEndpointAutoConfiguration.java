@@ -1,7 +1,9 @@
-package io.tokenpipe.spring.boot.actuate;
+package io.tokenpipe.spring.boot.autoconfigure.endpoint;
 
-import io.tokenpipe.spring.boot.TokenPipeAutoConfiguration;
 import io.tokenpipe.spring.boot.TokenPipeFactory;
+import io.tokenpipe.spring.boot.actuate.TokenPipesEndpoint;
+import io.tokenpipe.spring.boot.autoconfigure.TokenPipeAutoConfiguration;
+
 import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
@@ -12,18 +14,16 @@ import org.springframework.context.annotation.Bean;
 
 /**
  * {@link EnableAutoConfiguration Auto-configuration} for {@link TokenPipesEndpoint}. Needs actuator and a
- * {@link TokenPipeFactory} bean; like every endpoint it is only reachable once exposed
+ * {@link TokenPipeFactory} bean; like every endpoint it is only created once exposed
  * ({@code management.endpoints.web.exposure.include=tokenpipes}).
  */
 @AutoConfiguration(after = TokenPipeAutoConfiguration.class)
 @ConditionalOnClass(ConditionalOnAvailableEndpoint.class)
+@ConditionalOnBean(TokenPipeFactory.class)
+@ConditionalOnAvailableEndpoint(TokenPipesEndpoint.class)
 public final class TokenPipesEndpointAutoConfiguration {
 
-    // On the method, not the class: Spring instantiates every class-level condition before evaluating any, and
-    // this one's condition class is missing whenever actuator is.
     @Bean
-    @ConditionalOnAvailableEndpoint(TokenPipesEndpoint.class)
-    @ConditionalOnBean(TokenPipeFactory.class)
     @ConditionalOnMissingBean
     TokenPipesEndpoint tokenPipesEndpoint(TokenPipeFactory factory) {
         return new TokenPipesEndpoint(factory);

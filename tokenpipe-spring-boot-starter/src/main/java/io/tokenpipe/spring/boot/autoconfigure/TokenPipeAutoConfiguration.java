@@ -1,6 +1,10 @@
-package io.tokenpipe.spring.boot;
+package io.tokenpipe.spring.boot.autoconfigure;
 
 import io.tokenpipe.TokenPipe;
+import io.tokenpipe.spring.boot.InvalidTokenPipePropertyException;
+import io.tokenpipe.spring.boot.TokenPipeFactory;
+import io.tokenpipe.spring.boot.TokenPipeProperties;
+
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
@@ -21,17 +25,17 @@ import org.springframework.core.env.Environment;
 @EnableConfigurationProperties(TokenPipeProperties.class)
 public final class TokenPipeAutoConfiguration {
 
-    static final String MAX_OPEN_PIPES = "tokenpipe.max-open-pipes";
+    private static final String MAX_OPEN_PIPES = "tokenpipe.max-open-pipes";
 
     @Bean
     @ConditionalOnMissingBean
     TokenPipeFactory tokenPipeFactory(TokenPipeProperties properties, Environment environment) {
         int maxOpenPipes = properties.getMaxOpenPipes();
         if (maxOpenPipes < 1) {
-            throw new InvalidTokenPipePropertyException(MAX_OPEN_PIPES, maxOpenPipes, "must be 1 or more",
+            throw InvalidTokenPipePropertyException.of(MAX_OPEN_PIPES, maxOpenPipes, "must be 1 or more",
                     "Set " + MAX_OPEN_PIPES + " to 1 or more (the default is " + TokenPipeProperties.DEFAULT_MAX_OPEN_PIPES
                             + "), or remove it to use the default.",
-                    PropertyOrigins.of(environment, MAX_OPEN_PIPES));
+                    environment);
         }
         return new TokenPipeFactory(maxOpenPipes);
     }
