@@ -32,8 +32,13 @@ class FfmReachabilityMetadataTest {
         ClassLoader loader = getClass().getClassLoader();
         List<String> holders = new ArrayList<>();
         for (Class<?> holder : Class.forName(PACKAGE + "FfmLibc", false, loader).getDeclaredClasses()) {
-            Class.forName(holder.getName(), true, loader); // binds its function
-            holders.add(holder.getSimpleName());
+            try {
+                Class.forName(holder.getName(), true, loader); // binds its function
+                holders.add(holder.getSimpleName());
+            } catch (ExceptionInInitializerError missing) {
+                // a function this C library lacks (fstat before glibc 2.33): nothing bound, nothing to list
+                assertThat(missing.getCause()).as(holder.getName()).isInstanceOf(UnsatisfiedLinkError.class);
+            }
         }
         Method bound = Class.forName(PACKAGE + "Downcalls", true, loader).getDeclaredMethod("bound");
         bound.setAccessible(true);
