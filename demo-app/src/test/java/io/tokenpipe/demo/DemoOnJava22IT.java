@@ -63,6 +63,7 @@ class DemoOnJava22IT {
         String platform = JsonPath.read(health.body(), "$.components.tokenPipe.details.platform");
         assertThat(platform).as(health.body()).contains("FFM (Java " + java.get().feature() + ")");
         assertThat(app.text()).contains("Worker pid " + worker + " is ready (token 1)")
+            .contains("[demo-worker]") // the worker's own lines: its output (and a warning) would land here
             .contains("--enable-native-access=ALL-UNNAMED") // the worker's command, logged at debug
             .doesNotContain("WARNING");
 
