@@ -106,6 +106,19 @@ final class FfmLibc implements Libc {
         static final MethodHandle H = variadicErrnoCall("fcntl", 2, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT);
     }
 
+    /**
+     * int ioctl(int fd, unsigned long request, ...); with no variadic argument (FIOCLEX, FIONCLEX), bound as
+     * variadic from the third, so that the call is made as C makes it (on x86-64, %al counts vector registers).
+     */
+    private static final class Ioctl {
+        static final MethodHandle H = variadicErrnoCall("ioctl", 2, JAVA_INT, JAVA_INT, LONG);
+    }
+
+    /** const char *gnu_get_libc_version(void); glibc only. */
+    private static final class GnuGetLibcVersion {
+        static final MethodHandle H = optionalCall("gnu_get_libc_version", ADDRESS);
+    }
+
     /** pid_t getpid(void); cannot fail. */
     private static final class Getpid {
         static final MethodHandle H = call("getpid", JAVA_INT);
@@ -365,6 +378,30 @@ final class FfmLibc implements Libc {
     public int fcntl(int fd, int cmd, int arg) {
         try {
             return (int) Fcntl.H.invokeExact(CallState.state(), fd, cmd, arg);
+        } catch (Throwable e) {
+            throw Downcalls.unexpected(e);
+        }
+    }
+
+    // ioctl and gnu_get_libc_version: for the hardening's additions to Libc (close-on-exec by FIOCLEX, glibc's
+    // version); @Override once Libc declares them.
+
+    public int ioctl(int fd, long request) {
+        try {
+            return (int) Ioctl.H.invokeExact(CallState.state(), fd, request);
+        } catch (Throwable e) {
+            throw Downcalls.unexpected(e);
+        }
+    }
+
+    public boolean hasGnuGetLibcVersion() {
+        return GnuGetLibcVersion.H != null;
+    }
+
+    public String gnu_get_libc_version() {
+        try {
+            MemorySegment text = (MemorySegment) available(GnuGetLibcVersion.H, "gnu_get_libc_version").invokeExact();
+            return text.equals(MemorySegment.NULL) ? null : text.reinterpret(Long.MAX_VALUE).getString(0);
         } catch (Throwable e) {
             throw Downcalls.unexpected(e);
         }
