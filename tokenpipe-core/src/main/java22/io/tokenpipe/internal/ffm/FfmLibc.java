@@ -119,6 +119,19 @@ final class FfmLibc implements Libc {
         static final MethodHandle H = optionalCall("gnu_get_libc_version", ADDRESS);
     }
 
+    /** int socket(int domain, int type, int protocol); */
+    private static final class Socket {
+        static final MethodHandle H = errnoCall("socket", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT);
+    }
+
+    /**
+     * ssize_t sendto(int fd, const void *buf, size_t len, int flags, const struct sockaddr *dest_addr,
+     * socklen_t addrlen); socklen_t is a 32-bit unsigned int on Linux and macOS. Can block on a full socket.
+     */
+    private static final class Sendto {
+        static final MethodHandle H = errnoCall("sendto", LONG, JAVA_INT, LONG, LONG, JAVA_INT, LONG, JAVA_INT);
+    }
+
     /** pid_t getpid(void); cannot fail. */
     private static final class Getpid {
         static final MethodHandle H = call("getpid", JAVA_INT);
@@ -402,6 +415,25 @@ final class FfmLibc implements Libc {
         try {
             MemorySegment text = (MemorySegment) available(GnuGetLibcVersion.H, "gnu_get_libc_version").invokeExact();
             return text.equals(MemorySegment.NULL) ? null : text.reinterpret(Long.MAX_VALUE).getString(0);
+        } catch (Throwable e) {
+            throw Downcalls.unexpected(e);
+        }
+    }
+
+    // socket and sendto: for the readiness branch's additions to Libc (systemd's notification socket);
+    // @Override once Libc declares them.
+
+    public int socket(int domain, int type, int protocol) {
+        try {
+            return (int) Socket.H.invokeExact(CallState.state(), domain, type, protocol);
+        } catch (Throwable e) {
+            throw Downcalls.unexpected(e);
+        }
+    }
+
+    public long sendto(int fd, long buf, long len, int flags, long destAddr, int addrlen) {
+        try {
+            return (long) Sendto.H.invokeExact(CallState.state(), fd, buf, len, flags, destAddr, addrlen);
         } catch (Throwable e) {
             throw Downcalls.unexpected(e);
         }
