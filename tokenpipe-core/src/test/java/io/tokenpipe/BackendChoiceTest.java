@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Which backend a JVM gets, and what it loads: each case in a fresh child JVM of the running JDK, with only the
@@ -26,13 +27,18 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class BackendChoiceTest {
     private static final int FEATURE = Runtime.version().feature();
 
+    @TempDir
+    Path jnaTmp;
+
     @Test
     void onJava22AndLaterTheDefaultIsFfmAndNeitherJnaNorItsLibraryIsLoaded() throws Exception {
         assumeFfmAvailable();
-        JavaChild.Result result = child(List.of("-verbose:class", "--enable-native-access=ALL-UNNAMED"));
+        JavaChild.Result result = child(List.of("-verbose:class", "--enable-native-access=ALL-UNNAMED",
+                "-Djna.tmpdir=" + jnaTmp));
         assertThat(result.exitCode).as(result.toString()).isZero();
         assertThat(result.output).contains("token=42", "backend=ffm", "FFM (Java " + FEATURE + ")",
-                "jnidispatch mapped=false", "java.lang.foreign.Linker");
+                "jnidispatch mapped=false", "files in jna.tmpdir=0", "mapped from jna.tmpdir=false",
+                "java.lang.foreign.Linker");
         assertThat(result.output).as("classes loaded").doesNotContain("com.sun.jna");
         assertThat(result.output).doesNotContain("WARNING");
     }
@@ -41,9 +47,10 @@ class BackendChoiceTest {
     void forcingJnaOnJava22AndLaterLoadsJnaInstead() throws Exception {
         assumeFfmAvailable();
         JavaChild.Result result = child(List.of("-verbose:class", "--enable-native-access=ALL-UNNAMED",
-                "-Dtokenpipe.native=jna"));
+                "-Dtokenpipe.native=jna", "-Djna.tmpdir=" + jnaTmp));
         assertThat(result.exitCode).as(result.toString()).isZero();
-        assertThat(result.output).contains("token=42", "backend=jna", "jnidispatch mapped=true", "com.sun.jna.Native");
+        assertThat(result.output).contains("token=42", "backend=jna", "jnidispatch mapped=true", "com.sun.jna.Native")
+                .contains("mapped from jna.tmpdir=true"); // JNA unpacks its library there (and unlinks it once mapped)
         assertThat(result.output).as("classes loaded").doesNotContain("io.tokenpipe.internal.ffm");
     }
 
@@ -139,6 +146,13 @@ class BackendChoiceTest {
             boolean mapped = Pattern.compile("jnidispatch|/jna\\d+\\.tmp")
                     .matcher(Files.readString(Path.of("/proc/self/maps"))).find();
             System.out.println("jnidispatch mapped=" + mapped);
+            String jnaTmp = System.getProperty("jna.tmpdir");
+            if (jnaTmp != null) {
+                try (var files = Files.walk(Path.of(jnaTmp))) {
+                    System.out.println("files in jna.tmpdir=" + files.filter(Files::isRegularFile).count());
+                }
+                System.out.println("mapped from jna.tmpdir=" + Files.readString(Path.of("/proc/self/maps")).contains(jnaTmp));
+            }
         }
     }
 }
