@@ -233,8 +233,10 @@ public final class ChildProcess implements AutoCloseable {
         }
 
         /**
-         * Sets {@code name=value} in the child's environment, which is otherwise this JVM's
-         * ({@link System#getenv()}). The program itself is still looked up in this JVM's {@code PATH}.
+         * Sets {@code name=value} in the child's environment, which is otherwise this JVM's: the same bytes
+         * {@link ProcessBuilder} passes, including values that are not valid in the platform charset. Names and
+         * values set here are encoded as ProcessBuilder encodes them ({@code sun.jnu.encoding} on Java 18 and later,
+         * the default charset on Java 17). The program itself is still looked up in this JVM's {@code PATH}.
          *
          * @throws IllegalArgumentException if {@code name} is empty or contains '=' or NUL, or {@code value}
          *         contains NUL
@@ -336,7 +338,7 @@ public final class ChildProcess implements AutoCloseable {
                     targets[i] = childFds.get(i);
                 }
                 int pid = new ProcessLauncher(command)
-                        .environment(environmentEntries())
+                        .environment(environment)
                         .directory(directory)
                         .input(stdin)
                         .redirects(stdout, stderr)
@@ -360,14 +362,6 @@ public final class ChildProcess implements AutoCloseable {
                     end.close(); // closes the ends not handed over yet; for the others it only releases the leak guard
                 }
             }
-        }
-
-        private List<String> environmentEntries() {
-            Map<String, String> merged = new LinkedHashMap<>(System.getenv());
-            merged.putAll(environment);
-            List<String> entries = new ArrayList<>(merged.size());
-            merged.forEach((name, value) -> entries.add(name + "=" + value));
-            return entries;
         }
 
         private static void requireNoNul(String text, String what) {

@@ -32,8 +32,14 @@ public final class TokenPipeEnd implements AutoCloseable {
     private final FdHandle handle;
     private volatile int lastErrno;
 
+    /** An end owning a descriptor the kernel has just made. */
     TokenPipeEnd(int fd, Throwable origin) {
-        this.handle = new FdHandle(fd, origin, this);
+        this.handle = FdHandle.ofNewDescriptor(fd, this, origin);
+    }
+
+    /** An end claiming an inherited descriptor; throws IllegalArgumentException when a live end owns it. */
+    private TokenPipeEnd(int fd, Throwable origin, boolean adopted) {
+        this.handle = FdHandle.ofAdopted(fd, this, origin);
     }
 
     private TokenPipeEnd() {
@@ -51,11 +57,18 @@ public final class TokenPipeEnd implements AutoCloseable {
      * on to further children) and is otherwise left as it is: its blocking mode, shared with the parent, is
      * never changed.
      *
+     * <p>What adopt can tell: whether a live end of this library owns the descriptor (a process-wide registry,
+     * checked and claimed in one atomic step, so of two threads adopting one descriptor exactly one succeeds), and
+     * whether it is close-on-exec, which an inherited descriptor never is. What it cannot tell: whether other code in
+     * this process also uses the descriptor. A {@link java.lang.Process}'s pipes, for example, are not
+     * close-on-exec either; adopting one would make the JDK and this end both close it. Adopt only numbers that were
+     * handed to this process for that purpose.
+     *
      * @param fd the descriptor number, 3 or above
      * @return an open end owning {@code fd}; closing it closes {@code fd}
-     * @throws IllegalArgumentException naming the fd and the reason, when it is negative, 0-2, not open, not
-     *         a pipe/FIFO (a regular file, a socket, a terminal), or close-on-exec (not inherited: this process
-     *         opened it itself, or already owns it as an end)
+     * @throws IllegalArgumentException naming the fd and the reason, when it is negative, 0-2, owned by a live end
+     *         already, not open, not a pipe/FIFO (a regular file, a socket, a terminal), or close-on-exec (not
+     *         inherited: this process opened it itself)
      * @throws UnsupportedOperationException when this platform cannot make token pipes
      */
     public static TokenPipeEnd adopt(int fd) {
@@ -63,8 +76,15 @@ public final class TokenPipeEnd implements AutoCloseable {
         if (io == null) {
             throw new UnsupportedOperationException("cannot adopt fd " + fd + ": " + NativeIo.unavailableReason());
         }
-        io.adopt(fd);
-        return new TokenPipeEnd(fd, TokenPipe.origin());
+        io.checkAdoptableNumber(fd);
+        TokenPipeEnd end = new TokenPipeEnd(fd, TokenPipe.origin(), true); // claims it: the checks below are ours
+        try {
+            io.adopt(fd);
+        } catch (RuntimeException unfit) {
+            end.handle.abandonClaim();
+            throw unfit;
+        }
+        return end;
     }
 
     /**

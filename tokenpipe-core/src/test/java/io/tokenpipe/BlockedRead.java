@@ -28,6 +28,11 @@ final class BlockedRead {
         return new BlockedRead(thread, result);
     }
 
+    /** Interrupts the reading thread. */
+    void interrupt() {
+        thread.interrupt();
+    }
+
     /** What the read returned, once it did (at most 10 s from now), and the thread has ended. */
     int[] result() throws Exception {
         int[] statusAndErrno = result.get(10, TimeUnit.SECONDS);

@@ -99,18 +99,39 @@ class TokenPipeEndAdoptTest {
             int fd = reader.handle().fd();
             // Owning it twice would close it twice: the second time under whoever got the number next.
             assertThatIllegalArgumentException().isThrownBy(() -> TokenPipeEnd.adopt(fd))
-                    .withMessage("fd " + fd + " is close-on-exec, so it was not inherited: this process opened it"
-                            + " itself or already owns it (a TokenPipe end, or adopted before)");
+                    .withMessage("fd " + fd + " is already owned by a token pipe end in this process (fd=" + fd
+                            + ", open); owning it twice would close it twice");
             int[] fds = new int[2];
             assertThat(RawFds.pipe(fds)).isZero();
             try (TokenPipeEnd adopted = TokenPipeEnd.adopt(fds[0])) {
                 assertThatIllegalArgumentException().isThrownBy(() -> TokenPipeEnd.adopt(fds[0]))
-                        .withMessageContaining("already owns it");
+                        .withMessageContaining("already owned");
             } finally {
                 RawFds.close(fds[1]);
             }
             assertThat(writer.tokenWrite(4)).isZero();
             assertThat(reader.tokenRead()).isEqualTo(4);
+        }
+    }
+
+    @Test
+    void adoptRefusesACloseOnExecDescriptorNobodyOwnsAndLeavesItOpen() {
+        int[] fds = new int[2];
+        assertThat(RawFds.pipe(fds)).isZero();
+        try {
+            assertThat(RawFds.fcntl(fds[0], 2 /* F_SETFD */, 1 /* FD_CLOEXEC */)).isZero(); // as this process's own
+            assertThatIllegalArgumentException().isThrownBy(() -> TokenPipeEnd.adopt(fds[0]))
+                    .withMessage("fd " + fds[0] + " is close-on-exec, so it was not inherited: this process opened it"
+                            + " itself (a token pipe end, a java.nio channel...)");
+            assertThat(RawFds.isOpen(fds[0])).isTrue();
+            // the refused claim was given up: once it is fit, it can be adopted
+            assertThat(RawFds.fcntl(fds[0], 2, 0)).isZero();
+            TokenPipeEnd.adopt(fds[0]).close();
+        } finally {
+            RawFds.close(fds[1]);
+            if (RawFds.isOpen(fds[0])) {
+                RawFds.close(fds[0]);
+            }
         }
     }
 

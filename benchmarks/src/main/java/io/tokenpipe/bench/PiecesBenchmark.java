@@ -104,7 +104,7 @@ public class PiecesBenchmark {
         return ThreadContext.current();
     }
 
-    /** What FdHandle does around the system call: publish the call, check the state, leave. */
+    /** What FdHandle does around the system call: announce the call, check the state, leave. */
     @Benchmark
     public int enterCheckLeave() {
         call = handle;

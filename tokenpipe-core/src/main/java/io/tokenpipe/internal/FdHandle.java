@@ -3,38 +3,69 @@ package io.tokenpipe.internal;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.lang.ref.PhantomReference;
-import java.util.concurrent.locks.LockSupport;
 
 /**
- * The one owner of one file descriptor. Its state moves OPEN -> CLOSING -> CLOSED once. Calls run while the
- * state is OPEN and announce themselves in their thread's {@link ThreadContext#call}; {@link #close} moves to
- * CLOSING (no new call gets in), wakes the threads still inside until they have left, and only then calls
- * close(2). So the fd is closed exactly once, never while a system call on it is in flight, and a number
- * the kernel hands out again can never receive a token meant for this descriptor.
+ * The one owner of one file descriptor. Its life moves OPEN -> CLOSING -> CLOSED once. A call announces itself,
+ * checks that the handle is OPEN and withdraws when it ends (one release store); {@link #close} moves to CLOSING (no
+ * new call gets in), wakes the threads inside until they have left, and only then calls close(2). So the descriptor
+ * is closed exactly once, never while a system call on it is in flight, and a number the kernel hands out again can
+ * never receive a token meant for this descriptor. close() looks at the threads of this handle only.
  *
- * <p>The token path costs one volatile store (entering), two volatile loads, the system call and one
- * release store (leaving): no lock, no allocation, no compare-and-set.
+ * <p>Where a call announces itself: the first thread to use a handle becomes its <em>owner</em> (once, by
+ * compare-and-set); the owner announces a call with one volatile store of this handle into its own
+ * {@link ThreadContext#call}, and close finds it through {@link #owner}. Most descriptors are only ever used by one
+ * thread, so that is the whole cost. Any other thread takes a place in {@link Slots} chunks (one compare-and-set).
+ * A compare-and-set on the handle for every call measured 1-2% of a token more than this store (OwnCost).
  *
- * <p>A handle made for an owner is also the phantom reference to it: {@link LeakGuard} keeps it reachable while
- * the descriptor is open and, should the owner be collected without closing it, runs {@link #run}, which
- * closes it. Not API: {@link #enqueue()} on a handle would close its descriptor under its owner.
+ * <p>Why it is safe: a caller writes its announcement and then reads the state; close writes the state and then
+ * reads the owner's announcement and the slots; both are sequentially consistent, so at least one sees the other:
+ * either the caller sees CLOSING and backs out, or close sees the caller, wakes it and waits for it to leave.
+ *
+ * <p>A thread that cannot be woken (it blocks the wake-up signal, and did so only after its first call, see
+ * {@link ThreadContext}) does not make close() hang: close() then logs why, returns, and leaves close(2) to the
+ * {@code tokenpipe-waker} thread, which calls it as soon as the last thread has left (CLOSE_DEFERRED). Until then the
+ * number stays taken, so it can never be reused under that thread.
+ *
+ * <p>A handle is also the phantom reference to the end that owns it: {@link FdRegistry} keeps it reachable while
+ * the descriptor is open and, should the owner be collected without closing it, {@link LeakGuard} runs
+ * {@link #run}, which closes it. Not API: {@link #enqueue()} on a handle would close its descriptor under its owner.
  */
-public final class FdHandle extends PhantomReference<Object> implements Runnable {
+public class FdHandle extends PhantomReference<Object> implements Runnable {
     public static final int TS_ERR = -1;
     public static final int TS_EOS = -2;
     public static final int TS_TIMEOUT = -3;
     private static final int RETRY = Integer.MIN_VALUE;
 
+    // The state word: the life cycle in the low bits, and whether the Waker watches this handle.
     private static final int OPEN = 0;
+    /** No call gets in; a closer or a hand-off waits for the calls inside. */
     private static final int CLOSING = 1;
-    private static final int CLOSED = 2;
+    /** close() returned while a thread that cannot be woken was inside: the waker calls close(2) after it leaves. */
+    private static final int CLOSE_DEFERRED = 2;
+    /** close(2) is being called. */
+    private static final int FINISHING = 3;
+    private static final int CLOSED = 4;
+    private static final int LIFE = 7;
+    /** The Waker has this handle on its list; set by the first call that finds it clear, cleared by the Waker. */
+    static final int WATCHED = 8;
+    // Added by enter() to the state it returns, never stored: how this call entered.
+    /** The caller owns the handle and announced itself in its context (else it took a place in the slots). */
+    private static final int OWNED = 16;
+    /** The caller is a virtual thread or blocks the wake-up signal: its system calls need care. */
+    private static final int CARE = 32;
+
+
     private static final VarHandle STATE;
-    private static final NativeIo IO = NativeIo.get();
-    private static final System.Logger LOG = System.getLogger("io.tokenpipe");
+    private static final VarHandle OWNER;
+    static final NativeIo IO = NativeIo.get();
+    /** Windows: one caller at a time per descriptor (see {@link NativeIo#serializesCalls()}). */
+    private static final boolean SERIAL = IO != null && IO.serializesCalls();
+    static final System.Logger LOG = System.getLogger("io.tokenpipe");
 
     static {
         try {
             STATE = MethodHandles.lookup().findVarHandle(FdHandle.class, "state", int.class);
+            OWNER = MethodHandles.lookup().findVarHandle(FdHandle.class, "owner", ThreadContext.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -42,25 +73,48 @@ public final class FdHandle extends PhantomReference<Object> implements Runnable
 
     private final int fd;
     private volatile int state;
-    /** Where the descriptor was made, for the leak report; null unless leak detection is on. */
-    private final Throwable origin;
-    /** {@link LeakGuard}'s list; guarded by its stripe's lock. */
-    FdHandle guardPrevious;
-    FdHandle guardNext;
+    /**
+     * The first thread that made a call on this descriptor; set once. It announces its calls in its own context
+     * ({@link ThreadContext#call}); read plainly on its fast path (a stale null only sends it the slow way).
+     */
+    private ThreadContext owner;
+    /** Places for other threads inside a call; chunks are only ever added (at the head), never replaced. */
+    private volatile Slots more;
+    /** The Waker's stack of handles to start watching. */
+    FdHandle nextToWatch;
 
-    /** A handle nobody guards: whoever made it must close it. */
-    public FdHandle(int fd, Throwable origin) {
-        super(null, null);
-        this.fd = fd;
-        this.origin = origin;
-    }
-
-    /** A handle that closes its descriptor itself (and logs a leak) if {@code owner} is collected before that. */
-    public FdHandle(int fd, Throwable origin, Object owner) {
+    private FdHandle(int fd, Object owner) {
         super(owner, LeakGuard.QUEUE);
         this.fd = fd;
-        this.origin = origin;
-        LeakGuard.watch(this);
+    }
+
+    /** A handle for a descriptor the kernel has just made (pipe): it owns the number from now on. */
+    public static FdHandle ofNewDescriptor(int fd, Object owner, Throwable origin) {
+        FdHandle handle = origin == null ? new FdHandle(fd, owner) : new Traced(fd, owner, origin);
+        FdRegistry.claimFresh(handle);
+        return handle;
+    }
+
+    /**
+     * A handle for a descriptor this process did not make (adopt), claimed in one atomic step: of two threads
+     * adopting one descriptor, one gets it.
+     *
+     * @throws IllegalArgumentException when a live handle owns {@code fd} already
+     */
+    public static FdHandle ofAdopted(int fd, Object owner, Throwable origin) {
+        FdHandle handle = origin == null ? new FdHandle(fd, owner) : new Traced(fd, owner, origin);
+        if (!FdRegistry.claim(handle)) {
+            FdHandle current = FdRegistry.owner(fd);
+            throw new IllegalArgumentException("fd " + fd + " is already owned by a token pipe end in this process"
+                    + (current == null ? "" : " (" + current + ")") + "; owning it twice would close it twice");
+        }
+        return handle;
+    }
+
+    /** Gives up the claim of {@link #ofAdopted} when the descriptor then turns out unfit; it is left open. */
+    public void abandonClaim() {
+        setLife(CLOSED);
+        FdRegistry.release(this);
     }
 
     public int fd() {
@@ -68,17 +122,22 @@ public final class FdHandle extends PhantomReference<Object> implements Runnable
     }
 
     public boolean isOpen() {
-        return state == OPEN;
+        return (state & LIFE) == OPEN;
+    }
+
+    /** Where the descriptor was made, for the leak report; null unless leak detection is on. */
+    Throwable origin() {
+        return null;
     }
 
     /** Reads one token: 0..255, TS_EOS, or TS_ERR with the errno in {@code context}. */
-    public int read(ThreadContext context) {
+    public final int read(ThreadContext context) {
         context.timed = false;
         return read0(context);
     }
 
     /** As {@link #read(ThreadContext)}, or TS_TIMEOUT once System.nanoTime() passes {@code deadline}. */
-    public int read(ThreadContext context, long deadline) {
+    public final int read(ThreadContext context, long deadline) {
         context.deadline = deadline;
         context.timed = true;
         return read0(context);
@@ -88,69 +147,216 @@ public final class FdHandle extends PhantomReference<Object> implements Runnable
         if (context.thread.isInterrupted()) {
             return fail(context, Errno.EINTR);
         }
-        context.enter(this);
+        int entered = enter(context);
+        if (entered < 0) {
+            return entered; // Windows, waiting for another caller: TS_ERR or TS_TIMEOUT
+        }
         try {
-            if (state != OPEN) {
+            if ((entered & LIFE) != OPEN) {
                 return fail(context, Errno.EBADF);
             }
-            notifyWaker(context);
-            context.beforeSystemCalls();
+            announce(context, entered);
             while (true) {
-                long n = IO.read(fd, context.scratchAddress);
+                long n = systemCall(context, false, entered);
                 if (n > 0) {
                     return context.scratch.get(0) & 0xFF;
                 }
                 if (n == 0) {
                     return TS_EOS;
                 }
-                int status = afterFailure(context, false);
+                int status = afterFailure(context, false, entered);
                 if (status != RETRY) {
                     return status;
                 }
             }
         } finally {
-            context.leave();
+            leave(context, entered);
         }
     }
 
     /** Writes one token (0..255): 0, TS_EOS, or TS_ERR with the errno in {@code context}. */
-    public int write(ThreadContext context, int token) {
+    public final int write(ThreadContext context, int token) {
         if (context.thread.isInterrupted()) {
             return fail(context, Errno.EINTR);
         }
         context.timed = false;
-        context.enter(this);
+        int entered = enter(context);
+        if (entered < 0) {
+            return entered;
+        }
         try {
-            if (state != OPEN) {
+            if ((entered & LIFE) != OPEN) {
                 return fail(context, Errno.EBADF);
             }
-            notifyWaker(context);
-            context.beforeSystemCalls();
+            announce(context, entered);
             context.scratch.put(0, (byte) token);
             while (true) {
-                long n = IO.write(fd, context.scratchAddress);
+                long n = systemCall(context, true, entered);
                 if (n > 0) {
                     return 0;
                 }
                 if (n == 0) {
                     return TS_EOS;
                 }
-                int status = afterFailure(context, true);
+                int status = afterFailure(context, true, entered);
                 if (status != RETRY) {
                     return status;
                 }
             }
         } finally {
-            context.leave();
+            leave(context, entered);
         }
     }
 
-    private static void notifyWaker(ThreadContext context) {
+    /**
+     * Announces the caller (the owner: one volatile store) and returns the state read right after, with OWNED and
+     * CARE telling how it entered; negative when it gave up waiting for its turn (Windows: TS_ERR, TS_TIMEOUT).
+     */
+    private int enter(ThreadContext context) {
+        int care = context.startCall() ? CARE : 0;
+        if (owner == context && !SERIAL) {
+            context.announce(this);
+            return state | OWNED | care;
+        }
+        int entered = enterSlow(context);
+        return entered < 0 ? entered : entered | care;
+    }
+
+    private void leave(ThreadContext context, int entered) {
+        context.endCall();
+        if ((entered & OWNED) != 0) {
+            context.withdraw();
+        } else {
+            context.slots.release(context.slotIndex);
+        }
+    }
+
+    /** Not the owner: become it if there is none yet, else take a place in the slots (adding a chunk if needed). */
+    private int enterSlow(ThreadContext context) {
+        if (SERIAL) {
+            return enterSerially(context);
+        }
+        if (owner == null && OWNER.compareAndSet(this, (ThreadContext) null, context)) {
+            context.announce(this);
+            return state | OWNED;
+        }
+        while (true) {
+            Slots seen = more;
+            for (Slots chunk = seen; chunk != null; chunk = chunk.next) {
+                int index = chunk.claim(context);
+                if (index >= 0) {
+                    context.slots = chunk;
+                    context.slotIndex = index;
+                    return state;
+                }
+            }
+            addSlots(seen);
+        }
+    }
+
+    /** Adds a chunk of slots, unless {@code more} is no longer {@code seen} (another thread added one). */
+    private synchronized void addSlots(Slots seen) {
+        if (more == seen) {
+            more = new Slots(more);
+        }
+    }
+
+    /**
+     * Windows: msvcrt's _read and _write hold a per-descriptor lock for the whole blocking call, and a cancel only
+     * reaches I/O pending at that moment, so a second caller blocked on that lock could be neither timed out nor
+     * interrupted. Callers of one descriptor therefore take turns on one slot, and wait for it in a way that
+     * honours their deadline, their interrupt and close().
+     */
+    private int enterSerially(ThreadContext context) {
+        if (more == null) {
+            addSlots(null);
+        }
+        Slots turn = more; // the one chunk of a Windows handle; only its first slot is used
+        for (int round = 0; ; round++) {
+            if (turn.claimFirst(context)) {
+                context.slots = turn;
+                context.slotIndex = 0;
+                return state;
+            }
+            if ((state & LIFE) != OPEN) {
+                return fail(context, Errno.EBADF);
+            }
+            if (context.thread.isInterrupted()) {
+                return fail(context, Errno.EINTR);
+            }
+            if (context.timed && System.nanoTime() - context.deadline >= 0) {
+                return TS_TIMEOUT;
+            }
+            CloseWait.pause(round);
+        }
+    }
+
+    /** Tells the Waker about this handle when it does not watch it yet, and about an early deadline. */
+    private void announce(ThreadContext context, int state) {
+        if ((state & WATCHED) == 0) {
+            watch();
+        }
         if (context.timed) {
             Waker.onTimedCall(context.deadline);
-        } else {
-            Waker.onCall();
         }
+    }
+
+    private void watch() {
+        int s;
+        do {
+            s = state;
+            if ((s & WATCHED) != 0) {
+                return; // another caller did it
+            }
+        } while (!STATE.compareAndSet(this, s, s | WATCHED));
+        Waker.watch(this);
+    }
+
+    /**
+     * The Waker stops watching this handle (no call was in it for a while).
+     *
+     * @return false when a call is inside after all and the Waker must keep the handle on its list
+     */
+    boolean unwatch() {
+        int s;
+        do {
+            s = state;
+        } while (!STATE.compareAndSet(this, s, s & ~WATCHED));
+        if (visitInside(null) == 0) {
+            return true; // a call entering from now on sees WATCHED clear and watches it again
+        }
+        while (true) {
+            s = state;
+            if ((s & WATCHED) != 0) {
+                return true; // that call watched it again: it is on its way back to the Waker
+            }
+            if (STATE.compareAndSet(this, s, s | WATCHED)) {
+                return false;
+            }
+        }
+    }
+
+    /** One read or write system call; its errno, when it fails, is saved in {@code context.errno}. */
+    private long systemCall(ThreadContext context, boolean write, int entered) {
+        if ((entered & CARE) != 0) {
+            return carefulSystemCall(context, write);
+        }
+        long n = write ? IO.write(fd, context.scratchAddress) : IO.read(fd, context.scratchAddress);
+        if (n < 0) {
+            context.errno = IO.errno(); // first: nothing may run between the call and this read
+        }
+        return n;
+    }
+
+    /** As {@link #systemCall}, for a virtual thread or one that blocks the wake-up signal (kept out of line). */
+    private long carefulSystemCall(ThreadContext context, boolean write) {
+        boolean unblocked = context.beforeSystemCall();
+        long n = write ? IO.write(fd, context.scratchAddress) : IO.read(fd, context.scratchAddress);
+        if (n < 0) {
+            context.errno = IO.errno();
+        }
+        context.afterSystemCall(unblocked);
+        return n;
     }
 
     /**
@@ -158,14 +364,14 @@ public final class FdHandle extends PhantomReference<Object> implements Runnable
      * the descriptor is in non-blocking mode (an inherited one) and not ready yet: then this waits in poll(2),
      * which a wake-up interrupts just like a read.
      */
-    private int afterFailure(ThreadContext context, boolean write) {
-        int errno = IO.errno(); // first: nothing may run between the call and this read
-        if (state != OPEN) {
+    private int afterFailure(ThreadContext context, boolean write, int entered) {
+        int errno = context.errno;
+        if ((state & LIFE) != OPEN) {
             return fail(context, Errno.EBADF);
         }
         boolean wouldBlock = IO.isWouldBlock(errno);
         if (!wouldBlock && !IO.isWakeUp(errno, context.consumeWoken())) {
-            return fail(context, errno);
+            return TS_ERR; // the errno is in the context already
         }
         if (context.thread.isInterrupted()) {
             return fail(context, Errno.EINTR);
@@ -174,7 +380,9 @@ public final class FdHandle extends PhantomReference<Object> implements Runnable
             return TS_TIMEOUT;
         }
         if (wouldBlock) {
+            boolean unblocked = (entered & CARE) != 0 && context.beforeSystemCall();
             IO.awaitReady(fd, write, context.scratch, context.scratchAddress);
+            context.afterSystemCall(unblocked);
         }
         return RETRY;
     }
@@ -185,90 +393,198 @@ public final class FdHandle extends PhantomReference<Object> implements Runnable
     }
 
     /**
-     * Closes the descriptor once. Returns after close(2) was called, also when another thread won the race
-     * to close; threads blocked on the descriptor are woken and return TS_ERR (EBADF).
+     * Closes the descriptor once. Returns after close(2) was called, also when another thread won the race to close;
+     * threads blocked on the descriptor are woken and return TS_ERR (EBADF). One exception: a thread inside that
+     * cannot be woken (see the class comment) is logged and not waited for; the descriptor is closed as soon as its
+     * call returns. The caller's interrupt status is left as it was.
      */
     public void close() {
-        if (!STATE.compareAndSet(this, OPEN, CLOSING)) {
-            awaitClosed();
+        if (!beginClosing()) {
+            CloseWait.untilClosed(this); // another thread is closing it
             return;
         }
-        awaitNoCalls();
-        IO.close(fd); // never retried, not even on EINTR: on Linux the fd is released whatever close returns
-        state = CLOSED;
-        LeakGuard.release(this);
+        if (nobodyInside() || CloseWait.untilNobodyInside(this, false)) {
+            closeNow();
+        } else {
+            deferClose();
+        }
     }
 
     /**
-     * Starts handing the descriptor to someone else (a child process): from now on the handle behaves as
-     * closed, no call is in flight, and the number stays reserved until {@link #finishHandOff()}.
+     * Starts handing the descriptor to someone else (a child process): from now on the handle behaves as closed,
+     * no call is in flight (but for a thread that cannot be woken: then as in {@link #close()}), and the number stays
+     * reserved until {@link #finishHandOff()}.
      *
      * @return the descriptor, or -1 when the handle was not open
      */
     public int beginHandOff() {
-        if (!STATE.compareAndSet(this, OPEN, CLOSING)) {
+        if (!beginClosing()) {
             return -1;
         }
-        awaitNoCalls();
+        if (!nobodyInside()) {
+            CloseWait.untilNobodyInside(this, true);
+        }
         return fd;
     }
 
-    /** Closes this process's copy after a hand-off. */
+    /** Closes this process's copy after a hand-off (later, if a thread that cannot be woken is still inside). */
     public void finishHandOff() {
-        IO.close(fd);
-        state = CLOSED;
-        LeakGuard.release(this);
+        if (nobodyInside() || visitInside(null) == 0) {
+            closeNow();
+        } else {
+            deferClose();
+        }
     }
 
     /**
-     * Gives the descriptor up after {@link #beginHandOff()} without closing it (a detach): from now on whoever
-     * has the number owns it, and the leak guard no longer closes it.
+     * Gives the descriptor up after {@link #beginHandOff()} without closing it (a detach): from now on whoever has
+     * the number owns it (the registry lets it go at once, so that {@code adopt} can take it), and the leak guard
+     * no longer closes it. A thread that could not be woken and is still inside keeps its call on the descriptor,
+     * which is the new owner's now.
      */
     public void finishWithoutClose() {
-        state = CLOSED;
-        LeakGuard.release(this);
+        setLife(CLOSED);
+        FdRegistry.release(this);
     }
 
-    private void awaitNoCalls() {
-        for (int round = 0; ; round++) {
-            boolean inside = false;
-            for (ThreadContext context : ThreadContext.all()) {
-                if (context.call == this) {
-                    inside = true;
-                    context.wake();
+    private boolean beginClosing() {
+        int s;
+        do {
+            s = state;
+            if ((s & LIFE) != OPEN) {
+                return false;
+            }
+        } while (!STATE.compareAndSet(this, s, (s & WATCHED) | CLOSING));
+        return true;
+    }
+
+    /**
+     * close(2) now: this thread moved the handle to CLOSING and nobody is inside. Plain release stores, no
+     * compare-and-set: nothing else changes the life of a CLOSING handle (a close from another thread waits in
+     * CloseWait.untilClosed; a call backs out), and a WATCHED bit the Waker clears meanwhile does not matter any more.
+     */
+    private void closeNow() {
+        int s = state;
+        if ((s & LIFE) != CLOSING) {
+            return; // its number was reused behind its back (loseDescriptor): never close it
+        }
+        STATE.setRelease(this, (s & WATCHED) | FINISHING);
+        finish();
+    }
+
+    private void deferClose() {
+        if (moveLife(CLOSING, CLOSE_DEFERRED)) {
+            finishDeferred(); // the last thread may have left since it was seen
+        }
+    }
+
+    /** Calls close(2) of a deferred close once nobody is inside (the Waker and the closer call this); idempotent. */
+    boolean finishDeferred() {
+        if ((state & LIFE) != CLOSE_DEFERRED || visitInside(null) != 0 || !moveLife(CLOSE_DEFERRED, FINISHING)) {
+            return false;
+        }
+        finish();
+        return true;
+    }
+
+    /** Whether close(2) waits for the last thread to leave. */
+    boolean isCloseDeferred() {
+        return (state & LIFE) == CLOSE_DEFERRED;
+    }
+
+    /** Whether close(2) was called, or left to the last thread out: what a second closer waits for. */
+    boolean isClosedOrDeferred() {
+        int life = state & LIFE;
+        return life == CLOSED || life == CLOSE_DEFERRED;
+    }
+
+    private void finish() {
+        IO.close(fd); // never retried, not even on EINTR: on Linux the fd is released whatever close returns
+        STATE.setRelease(this, CLOSED); // WATCHED no longer matters: the Waker drops a closed handle with nobody inside
+        FdRegistry.release(this); // after close(2): until then the number is this handle's
+    }
+
+    /** Whether no thread is inside, cheaply: true for most handles, which never had two callers at once. */
+    private boolean nobodyInside() {
+        ThreadContext first = (ThreadContext) OWNER.getVolatile(this);
+        return (first == null || first.call != this) && more == null;
+    }
+
+    /**
+     * A newer handle got this one's number from the kernel, so this one lost its descriptor to code that closed it
+     * behind its back: it must never call close(2) on the number again.
+     *
+     * @return false when this handle was just closing its descriptor itself (the kernel reused it at once)
+     */
+    boolean loseDescriptor() {
+        while (true) {
+            int s = state;
+            int life = s & LIFE;
+            if (life == FINISHING || life == CLOSED) {
+                return false;
+            }
+            if (STATE.compareAndSet(this, s, (s & WATCHED) | CLOSED)) {
+                return true;
+            }
+        }
+    }
+
+    private boolean moveLife(int from, int to) {
+        while (true) {
+            int s = state;
+            if ((s & LIFE) != from) {
+                return false;
+            }
+            if (STATE.compareAndSet(this, s, (s & WATCHED) | to)) {
+                return true;
+            }
+        }
+    }
+
+    private void setLife(int life) {
+        int s;
+        do {
+            s = state;
+        } while (!STATE.compareAndSet(this, s, (s & WATCHED) | life));
+    }
+
+    /** Visits every thread inside a call on this descriptor (none if {@code visitor} is null); returns how many. */
+    int visitInside(Visitor visitor) {
+        int count = 0;
+        ThreadContext first = (ThreadContext) OWNER.getVolatile(this);
+        if (first != null && first.call == this) {
+            count++;
+            if (visitor != null) {
+                visitor.visit(first);
+            }
+        }
+        for (Slots chunk = more; chunk != null; chunk = chunk.next) {
+            for (int i = 0; i < Slots.SIZE; i++) {
+                ThreadContext context = chunk.get(i);
+                if (context != null) {
+                    count++;
+                    if (visitor != null) {
+                        visitor.visit(context);
+                    }
                 }
             }
-            if (!inside) {
-                return;
-            }
-            backOff(round);
         }
+        return count;
     }
 
-    private void awaitClosed() {
-        for (int round = 0; state != CLOSED; round++) {
-            backOff(round);
-        }
-    }
-
-    /** Spin a little, then yield, then sleep from 20 us growing to 1 ms: a woken thread leaves in microseconds. */
-    private static void backOff(int round) {
-        if (round < 8) {
-            Thread.onSpinWait();
-        } else if (round < 16) {
-            Thread.yield();
-        } else {
-            LockSupport.parkNanos(Math.min(1_000_000L, 20_000L << Math.min(round - 16, 6)));
-        }
+    /** What {@link #visitInside} calls for each thread inside. */
+    interface Visitor {
+        void visit(ThreadContext context);
     }
 
     /** {@link LeakGuard}'s action: the owner became unreachable without close(). */
     @Override
-    public void run() {
-        if (state != OPEN) {
-            return; // closed or being closed by whoever moved it out of OPEN, who also releases it
+    public final void run() {
+        if ((state & LIFE) != OPEN) {
+            return; // closed or being closed by whoever moved it out of OPEN
         }
         close(); // first: a logger that fails must not leave the descriptor open
+        Throwable origin = origin();
         if (origin != null) {
             LOG.log(System.Logger.Level.WARNING, "token pipe end fd " + fd
                     + " was garbage-collected without close(); closed it. It was made here:", origin);
@@ -280,6 +596,21 @@ public final class FdHandle extends PhantomReference<Object> implements Runnable
 
     @Override
     public String toString() {
-        return "fd=" + fd + ", " + (state == OPEN ? "open" : "closed");
+        return "fd=" + fd + ", " + (isOpen() ? "open" : "closed");
+    }
+
+    /** A handle made with leak detection on: it keeps where its pipe was made. */
+    private static final class Traced extends FdHandle {
+        private final Throwable origin;
+
+        Traced(int fd, Object owner, Throwable origin) {
+            super(fd, owner);
+            this.origin = origin;
+        }
+
+        @Override
+        Throwable origin() {
+            return origin;
+        }
     }
 }

@@ -32,8 +32,17 @@ public interface Libc {
 
     int pipe2(long fds, int flags);
 
-    /** {@code fcntl(fd, cmd, arg)} with an int argument, bound as the variadic function it is. */
+    /**
+     * {@code fcntl(fd, cmd, arg)} with an int argument, bound as the variadic function it is: on Apple arm64 a
+     * variadic argument goes on the stack, where a fixed-argument binding would put it in a register.
+     */
     int fcntl(int fd, int cmd, int arg);
+
+    /**
+     * {@code ioctl(fd, request)} with no third argument (FIOCLEX, FIONCLEX): with the variadic part empty, a
+     * fixed-argument binding is right on every ABI.
+     */
+    int ioctl(int fd, long request);
 
     int getpid();
 
@@ -100,6 +109,12 @@ public interface Libc {
 
     /** The address of a function of the C library (for a signal handler that does nothing), or 0. */
     long functionAddress(String name);
+
+    /** Whether {@link #gnu_get_libc_version} exists (glibc; not musl, not macOS). */
+    boolean hasGnuGetLibcVersion();
+
+    /** glibc's version, "2.36". */
+    String gnu_get_libc_version();
 
     // Linux only
 

@@ -42,6 +42,13 @@ public abstract class NativeIo {
             throw new IllegalStateException("tokenpipe does not support " + Os.describe()
                     + " (Linux, macOS and Windows only)");
         }
+        if (Os.LINUX && !Os.ARCH.equals("x86-64") && !Os.ARCH.equals("aarch64")) {
+            // struct sigaction, the open flags and the system call numbers used here are those of x86-64 and
+            // aarch64 (asm-generic); mips, sparc, alpha, parisc and s390x lay them out differently.
+            throw new IllegalStateException("tokenpipe on Linux supports x86-64 and aarch64 only, not "
+                    + Os.describe() + ": the layout of struct sigaction, the O_CLOEXEC and O_CREAT values and the"
+                    + " system call numbers it relies on are known for those two only");
+        }
         Backend backend = Backends.load();
         return Os.WINDOWS ? new WindowsIo(backend) : new PosixIo(backend);
     }
@@ -105,7 +112,7 @@ public abstract class NativeIo {
 
     /**
      * Waits until {@code fd} is readable (or writable) or a signal interrupts the wait ({@link #wake} does):
-     * poll(2) with no timeout, its pollfd built in {@code scratch} at offset 8.
+     * poll(2) with no timeout, its pollfd built in {@code scratch} at bytes 8-15.
      */
     public abstract void awaitReady(int fd, boolean write, ByteBuffer scratch, long scratchAddress);
 
@@ -116,11 +123,54 @@ public abstract class NativeIo {
     public abstract void wake(long threadId);
 
     /**
-     * Checks that {@code fd} is an open pipe or FIFO and marks it not inheritable.
+     * Checks that {@code fd} is a number a token pipe can be handed over at (not negative, not 0-2), before anything
+     * claims it.
+     *
+     * @throws IllegalArgumentException naming the fd and the rule when it is not
+     */
+    public abstract void checkAdoptableNumber(int fd);
+
+    /**
+     * Checks that {@code fd}, which the caller has claimed, is an open pipe or FIFO in the state an inherited one is
+     * in, and marks it not inheritable.
      *
      * @throws IllegalArgumentException naming the fd and the reason when it is not
      */
     public abstract void adopt(int fd);
+
+    /**
+     * Whether the calling thread's signal mask blocks the wake-up signal (one system call), using bytes 16-31 of
+     * {@code scratch}. False where wake-ups use no signal (Windows).
+     */
+    public boolean blocksWakeUp(ByteBuffer scratch, long scratchAddress) {
+        return false;
+    }
+
+    /**
+     * Unblocks the wake-up signal for the calling thread, for the duration of one system call.
+     *
+     * @return true when it was blocked (then {@link #blockWakeUp} must follow), false when it was not
+     */
+    public boolean unblockWakeUp(ByteBuffer scratch, long scratchAddress) {
+        return false;
+    }
+
+    /** Blocks the wake-up signal again after {@link #unblockWakeUp} returned true. */
+    public void blockWakeUp(long scratchAddress) {
+    }
+
+    /**
+     * Why thread {@code threadId}, signalled {@code signalledNanos} ago and still inside its call, cannot be woken
+     * ("blocks the wake-up signal 62 in its signal mask"), or null when it can (it is only slow).
+     */
+    public String whyNotWoken(long threadId, long signalledNanos) {
+        return null;
+    }
+
+    /** Whether the callers of one descriptor must take turns (Windows: see FdHandle#enterSerially). */
+    public boolean serializesCalls() {
+        return false;
+    }
 
     /**
      * Clears close-on-exec on {@code fd}, the state of an inherited descriptor that {@link #adopt} requires (for

@@ -6,25 +6,43 @@ import java.lang.invoke.MethodType;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
- * What the token path needs per thread: a native scratch buffer (one per thread, so that threads sharing an
- * end never share a buffer), the native thread id to wake it by, and which descriptor it is in a call on.
+ * What the token path needs per thread: a native scratch buffer (one per thread, so that threads sharing an end
+ * never share a buffer), the native thread id to wake it by, and whether the wake-up signal reaches it.
  *
- * <p>{@link #call} is the heart of the close protocol. A caller publishes the handle it is about to use
- * (a volatile store) and then checks the handle's state (a volatile load); {@code close} changes the state
- * and then looks for threads whose {@code call} is that handle. Both sides write before they read, so at
- * least one of them sees the other: either the caller sees "closing" and backs out, or the closer sees the
- * caller, wakes it and waits for it to leave. No thread is ever inside a system call on a closed fd.
+ * <p>A context is made by the thread's first call and registered nowhere: a thread announces a call on a handle it
+ * owns in {@link #call} and the handle knows its owner, other threads take a place in the handle; so close() finds
+ * exactly the threads inside its handle, and the {@link Waker} watches only handles with calls in them. Making a
+ * context costs the same whether ten or a hundred thousand threads made one before.
+ *
+ * <p>The signal mask: a thread that blocks the wake-up signal could not be woken from a blocked read. The mask of a
+ * platform thread is read once, when its context is made (one system call); a virtual thread takes its carrier's,
+ * read the first time it runs on that carrier ({@link Carriers}). Where the signal is blocked, each system call of
+ * a token call runs with only the wake-up signal unblocked, and the thread's own mask is put back right after: the
+ * thread is woken exactly like any other, and its mask is the same whenever its code runs. A thread that blocks the
+ * signal only after its first call is found out by the closer or the waker when it does not leave a call it was
+ * woken from ({@link #SIGNAL_BLOCKED_IN_CALL}); from its next call on it is served the same way.
  */
 public final class ThreadContext {
-    private static final ThreadLocal<ThreadContext> CURRENT = ThreadLocal.withInitial(ThreadContext::register);
+    /** The wake-up signal reaches this thread. */
+    static final int SIGNAL_DELIVERED = 0;
+    /** This thread blocks the wake-up signal: each system call runs with it unblocked for the duration. */
+    static final int SIGNAL_BLOCKED = 1;
+    /**
+     * This thread blocks the signal, and was found out while inside its current call, which therefore cannot be
+     * woken: nobody signals it again before it leaves (a blocked real-time signal would only queue up), and its
+     * next call runs as {@link #SIGNAL_BLOCKED}.
+     */
+    static final int SIGNAL_BLOCKED_IN_CALL = 2;
+    /** Bytes 0-7: the token or pipe()'s two descriptors; 8-15: a struct pollfd; 16-31: a signal set. */
+    private static final int SCRATCH_SIZE = 32;
+    static final int MASK_OFFSET = 16;
+
+    private static final ThreadLocal<ThreadContext> CURRENT = ThreadLocal.withInitial(ThreadContext::create);
     private static final VarHandle CALL;
     /** Thread.isVirtual() on Java 21 and later; null before. */
     private static final MethodHandle IS_VIRTUAL;
-    private static volatile ThreadContext[] all = new ThreadContext[0];
 
     static {
         try {
@@ -44,29 +62,49 @@ public final class ThreadContext {
 
     final Thread thread;
     /**
-     * A virtual thread runs on whichever carrier thread is free, so its native id is the carrier's and changes:
-     * it is taken again before every system call (while in native code it cannot move).
+     * A virtual thread runs on whichever carrier thread is free, so its native id is the carrier's and changes: it
+     * is published just before each system call (in native code it cannot move) and cleared when the call ends, so
+     * that nobody ever signals the carrier of an earlier call, by then running other code.
      */
-    private final boolean virtual;
-    /** The native id by which {@link NativeIo#wake} reaches this thread. */
+    final boolean virtual;
+    /** The native id by which {@link NativeIo#wake} reaches this thread; 0 for a virtual thread outside a call. */
     private volatile long threadId;
     public final ByteBuffer scratch;
     public final long scratchAddress;
-    /** The handle this thread is in a call on, or null. */
-    volatile FdHandle call;
     /** System.nanoTime() by which the current call must end; meaningful when {@link #timed}. */
     long deadline;
     boolean timed;
     /** errno of this thread's last failed call on a handle. */
     int errno;
+    /** SIGNAL_DELIVERED, SIGNAL_BLOCKED or SIGNAL_BLOCKED_IN_CALL; changed by closers and the waker too. */
+    volatile int signalMode;
+    /** Whether why this thread could not be woken was logged (once per thread). */
+    volatile boolean reported;
+    /** Counts this thread's calls (written by it alone), so that a mark for one call never covers the next. */
+    int calls;
+    /** The call that was found unable to be woken, meaningful with SIGNAL_BLOCKED_IN_CALL. */
+    volatile int stuckCall;
     /** Set by {@link #wake()}, consumed after a failed system call (see {@link NativeIo#isWakeUp}). */
     private volatile boolean woken;
+    /**
+     * The handle this thread is in a call on, when it owns that handle (see {@link FdHandle}), else null: written
+     * by this thread only, one volatile store per call, read by closers and the waker.
+     */
+    volatile FdHandle call;
+    /** Where this thread sits in the handle of its current call, when it does not own that handle. */
+    Slots slots;
+    int slotIndex;
+    /** A virtual thread's carrier at its last system call, and whether that carrier blocks the wake-up signal. */
+    private long carrierId;
+    private boolean carrierBlocks;
+    /** The waker's bookkeeping, touched by the waker thread only: when it first woke this thread's call. */
+    long wakerFirstWake;
+    long wakerDiagnosed;
 
-    private ThreadContext(Thread thread, boolean virtual, long threadId) {
+    private ThreadContext(Thread thread, boolean virtual) {
         this.thread = thread;
         this.virtual = virtual;
-        this.threadId = threadId;
-        this.scratch = ByteBuffer.allocateDirect(16).order(ByteOrder.nativeOrder());
+        this.scratch = ByteBuffer.allocateDirect(SCRATCH_SIZE).order(ByteOrder.nativeOrder());
         this.scratchAddress = NativeIo.get().backend().address(scratch);
     }
 
@@ -75,12 +113,10 @@ public final class ThreadContext {
         return CURRENT.get();
     }
 
-    /** Every live thread that has used a token pipe. */
-    static ThreadContext[] all() {
-        return all;
-    }
-
-    /** The native id by which this thread is woken (Linux: its tid). */
+    /**
+     * The native id by which this thread is woken (Linux: its tid); for a virtual thread its carrier's while it is
+     * in a system call, 0 otherwise.
+     */
     public long threadId() {
         return threadId;
     }
@@ -95,24 +131,124 @@ public final class ThreadContext {
         return scratch.getInt(offset);
     }
 
-    void enter(FdHandle handle) {
+    /** Announces a call on {@code handle}, which this thread owns: the one volatile store of a call. */
+    void announce(FdHandle handle) {
         call = handle;
     }
 
-    void leave() {
+    /** Ends the call announced by {@link #announce}. */
+    void withdraw() {
         CALL.setRelease(this, (FdHandle) null);
     }
 
-    /** Before the system calls of a call: a virtual thread takes the id of the carrier it now runs on. */
-    void beforeSystemCalls() {
+    /**
+     * At the start of each token call, before the thread announces itself.
+     *
+     * @return whether its system calls need {@link #beforeSystemCall} and {@link #afterSystemCall} around them
+     */
+    boolean startCall() {
+        calls++;
+        int mode = signalMode;
+        if (mode == SIGNAL_BLOCKED_IN_CALL) {
+            signalMode = mode = SIGNAL_BLOCKED; // the call it was stuck in is over
+        }
+        return virtual || mode != SIGNAL_DELIVERED;
+    }
+
+    /** Whether the call this thread is in now was found unable to be woken (then nobody signals it again). */
+    boolean stuckInThisCall() {
+        return signalMode == SIGNAL_BLOCKED_IN_CALL && stuckCall == calls;
+    }
+
+    /**
+     * Right before a system call (when {@link #startCall()} said so): a virtual thread publishes its carrier's id, and a
+     * thread that blocks the wake-up signal unblocks it.
+     *
+     * @return true when the signal was unblocked and {@link #afterSystemCall} must block it again
+     */
+    boolean beforeSystemCall() {
+        NativeIo io = NativeIo.get();
+        boolean blocks = signalMode != SIGNAL_DELIVERED;
         if (virtual) {
-            threadId = NativeIo.get().currentThreadId();
+            long id = io.currentThreadId();
+            if (id != carrierId) {
+                carrierId = id;
+                carrierBlocks = Carriers.blocksWakeUp(id, scratch, scratchAddress);
+            }
+            blocks |= carrierBlocks;
+            threadId = id;
+        }
+        if (!blocks) {
+            return false;
+        }
+        if (io.unblockWakeUp(scratch, scratchAddress)) {
+            return true;
+        }
+        // It was not blocked after all (the thread unblocked it since, or the carrier does not block it).
+        if (virtual) {
+            carrierBlocks = false;
+            Carriers.remember(carrierId, false);
+        } else {
+            signalMode = SIGNAL_DELIVERED;
+        }
+        return false;
+    }
+
+    /** Right after a system call, once its errno is saved. */
+    void afterSystemCall(boolean unblocked) {
+        if (unblocked) {
+            NativeIo.get().blockWakeUp(scratchAddress);
         }
     }
 
+    /** When a token call ends. */
+    void endCall() {
+        if (virtual) {
+            threadId = 0;
+        }
+    }
+
+    /** Signals this thread, unless it is a virtual thread outside a system call (it checks its state first). */
     void wake() {
         woken = true;
-        NativeIo.get().wake(threadId);
+        long id = threadId;
+        if (id != 0) {
+            NativeIo.get().wake(id);
+        }
+    }
+
+    /**
+     * Called by a closer or the waker for a thread that did not leave a call it was woken from: finds out whether
+     * the signal is blocked (or its handler broken), and if so marks this thread and logs why, once.
+     *
+     * @return true when this thread cannot be woken in its current call
+     */
+    boolean cannotBeWoken(String waiting, long signalledNanos) {
+        int call = calls; // read after what showed this thread inside (its announcement, its slot): this call
+        if (signalMode == SIGNAL_BLOCKED_IN_CALL && stuckCall == call) {
+            return true;
+        }
+        if (signalMode != SIGNAL_DELIVERED) {
+            return false; // it unblocks the signal for each system call: wakeable, only slow (its mask says nothing)
+        }
+        long id = threadId;
+        String reason = id == 0 ? null : NativeIo.get().whyNotWoken(id, signalledNanos);
+        if (reason == null) {
+            return false;
+        }
+        stuckCall = call;
+        signalMode = SIGNAL_BLOCKED_IN_CALL;
+        if (virtual) {
+            Carriers.remember(id, true);
+        }
+        if (!reported) {
+            reported = true;
+            FdHandle.LOG.log(System.Logger.Level.WARNING, "thread \"" + thread.getName() + "\" (native id " + id
+                    + ") " + reason + ", so it cannot be woken from the call it is in: " + waiting + ". Its later"
+                    + " calls run with the signal unblocked for their duration; to avoid this, do not block the"
+                    + " signal in threads that use token pipes, or make their first token call after blocking it");
+        }
+        return true;
     }
 
     /** Whether {@link #wake()} was called since the last time this was asked. */
@@ -132,18 +268,14 @@ public final class ThreadContext {
         }
     }
 
-    private static ThreadContext register() {
+    private static ThreadContext create() {
         Thread thread = Thread.currentThread();
-        ThreadContext context = new ThreadContext(thread, isVirtual(thread), NativeIo.get().currentThreadId());
-        synchronized (ThreadContext.class) {
-            List<ThreadContext> live = new ArrayList<>(all.length + 1);
-            for (ThreadContext c : all) {
-                if (c.thread.isAlive()) {
-                    live.add(c);
-                }
-            }
-            live.add(context);
-            all = live.toArray(new ThreadContext[0]);
+        ThreadContext context = new ThreadContext(thread, isVirtual(thread));
+        if (!context.virtual) {
+            NativeIo io = NativeIo.get();
+            context.threadId = io.currentThreadId();
+            context.signalMode = io.blocksWakeUp(context.scratch, context.scratchAddress) ? SIGNAL_BLOCKED
+                    : SIGNAL_DELIVERED;
         }
         return context;
     }

@@ -1,31 +1,65 @@
 package io.tokenpipe.internal;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
 /**
  * One daemon thread that wakes threads blocked in a token call when their deadline passes or when they are
- * interrupted (Thread.interrupt() does not reach a thread blocked in a native read). It ticks while calls
- * are in progress and parks for good after a second without any, so an idle process pays nothing.
+ * interrupted (Thread.interrupt() does not reach a thread blocked in a native read), and calls close(2) for a close
+ * that could not wait (see {@link FdHandle}).
  *
- * <p>Callers pay one volatile read ({@link #parked}) per call; a timed call also reads {@link #plannedWake}.
+ * <p>It watches handles, not threads: the first call that finds a handle unwatched pushes it here (a lock-free
+ * stack), and the Waker drops a handle again once no call has been inside it for {@value #IDLE_TICKS_BEFORE_UNWATCH}
+ * ticks. So it looks only at handles that have calls in them, whatever the number of threads; it ticks every 20 ms
+ * while it watches any, sooner for a near deadline, and parks for good (no CPU at all) once it watches none.
+ *
+ * <p>It belongs to no caller: an interrupt is cleared and ignored (parking with the flag set would return at once,
+ * and the thread would spin).
  */
-final class Waker implements Runnable {
+final class Waker implements Runnable, FdHandle.Visitor {
     private static final long TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
     private static final long RETRY_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
-    private static final int IDLE_TICKS_BEFORE_PARKING = 50;
+    static final int IDLE_TICKS_BEFORE_UNWATCH = 50;
+    private static final VarHandle INCOMING;
 
-    /** True while the waker is parked with no deadline (or not started): a caller must unpark it. */
+    /** Handles to start watching, linked through {@link FdHandle#nextToWatch}. */
+    private static volatile FdHandle incoming;
+    /** True while the Waker is parked with no deadline (or not started): whoever pushes a handle unparks it. */
     private static volatile boolean parked = true;
-    /** nanoTime at which the waker will next look; a caller with an earlier deadline unparks it. */
+    /** nanoTime at which the Waker will next look; a caller with an earlier deadline unparks it. */
     private static volatile long plannedWake;
     private static Thread thread;
+
+    static {
+        try {
+            INCOMING = MethodHandles.lookup().findStaticVarHandle(Waker.class, "incoming", FdHandle.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    /** The handles watched, with how many ticks in a row each had no call inside; this thread's own. */
+    private FdHandle[] watched = new FdHandle[64];
+    private int[] idleTicks = new int[64];
+    private int count;
+    /** Per visit: the time of this tick, the earliest next look, whether a thread was inside. */
+    private long now;
+    private long earliest;
+    private boolean anyInside;
 
     private Waker() {
     }
 
-    /** After entering a call without deadline: make sure interrupts will be noticed. */
-    static void onCall() {
+    /** A call entered {@code handle} and set its WATCHED bit: the Waker takes it on. */
+    static void watch(FdHandle handle) {
+        FdHandle head;
+        do {
+            head = incoming;
+            handle.nextToWatch = head;
+        } while (!INCOMING.compareAndSet(head, handle));
         if (parked) {
             unpark();
         }
@@ -54,59 +88,107 @@ final class Waker implements Runnable {
 
     @Override
     public void run() {
-        int idleTicks = 0;
         parked = false;
         while (true) {
-            long now = System.nanoTime();
+            Thread.interrupted(); // nobody may stop this thread
+            now = System.nanoTime();
             long next = now + TICK_NANOS;
-            plannedWake = next; // published before the scan: a call entered after it sees this bound
-            boolean active = scan(now);
-            if (active) {
-                idleTicks = 0;
-            } else if (++idleTicks >= IDLE_TICKS_BEFORE_PARKING) {
-                parked = true; // published before the re-check: a call entered after it will unpark us
-                if (!scan(now)) {
+            plannedWake = next; // published before the visit: a call entered after it sees this bound
+            takeIncoming();
+            earliest = next;
+            visitWatched();
+            if (count == 0) {
+                parked = true; // published before the re-check: a handle pushed after it will unpark us
+                if (incoming == null) {
                     LockSupport.park(this);
                 }
                 parked = false;
-                idleTicks = 0;
                 continue;
             }
-            long earliest = nextWake(now, next);
             plannedWake = earliest;
-            LockSupport.parkNanos(this, Math.max(0, earliest - now));
+            LockSupport.parkNanos(this, Math.max(0, earliest - System.nanoTime()));
         }
     }
 
-    /** Wakes every thread in a call that is interrupted or past its deadline; true if any thread is in a call. */
-    private static boolean scan(long now) {
-        boolean active = false;
-        for (ThreadContext context : ThreadContext.all()) {
-            if (context.call == null) {
-                continue;
+    private void takeIncoming() {
+        FdHandle handle = (FdHandle) INCOMING.getAndSet((FdHandle) null);
+        while (handle != null) {
+            FdHandle next = handle.nextToWatch;
+            handle.nextToWatch = null;
+            if (count == watched.length) {
+                watched = Arrays.copyOf(watched, 2 * count);
+                idleTicks = Arrays.copyOf(idleTicks, 2 * count);
             }
-            active = true;
-            if (context.thread.isInterrupted() || (context.timed && now - context.deadline >= 0)) {
-                context.wake();
+            watched[count] = handle;
+            idleTicks[count] = 0;
+            count++;
+            handle = next;
+        }
+    }
+
+    private void visitWatched() {
+        for (int i = 0; i < count; ) {
+            FdHandle handle = watched[i];
+            anyInside = false;
+            handle.visitInside(this);
+            if (handle.isCloseDeferred()) {
+                handle.finishDeferred(); // the thread that could not be woken has left
+            }
+            boolean keep = true;
+            if (anyInside) {
+                idleTicks[i] = 0;
+            } else if (++idleTicks[i] >= IDLE_TICKS_BEFORE_UNWATCH && !handle.isCloseDeferred()) {
+                keep = !handle.unwatch();
+            }
+            if (keep) {
+                i++;
+            } else { // remove by moving the last one here
+                count--;
+                watched[i] = watched[count];
+                idleTicks[i] = idleTicks[count];
+                watched[count] = null;
             }
         }
-        return active;
+        if (count < watched.length / 4 && watched.length > 64) { // shrink after a crowd has gone
+            watched = Arrays.copyOf(watched, watched.length / 2);
+            idleTicks = Arrays.copyOf(idleTicks, idleTicks.length / 2);
+        }
     }
 
     /**
-     * The earliest future deadline, or {@code next}. A thread already woken for its deadline but still in its
-     * call (the signal came just before it entered the system call) is woken again after a millisecond.
+     * A thread inside a watched handle: woken when it is interrupted or past its deadline, then again every
+     * millisecond while it stays inside; one still inside 20 ms after the first wake is looked at, and one that
+     * cannot be woken (it blocks the signal) is not signalled again in that call.
      */
-    private static long nextWake(long now, long next) {
-        long earliest = next;
-        for (ThreadContext context : ThreadContext.all()) {
-            if (context.call != null && context.timed) {
-                long at = context.deadline - now > 0 ? context.deadline : now + RETRY_NANOS;
-                if (at - earliest < 0) {
-                    earliest = at;
-                }
+    @Override
+    public void visit(ThreadContext context) {
+        anyInside = true;
+        boolean due = context.thread.isInterrupted() || (context.timed && now - context.deadline >= 0);
+        if (!due) {
+            context.wakerFirstWake = 0;
+            if (context.timed && context.deadline - earliest < 0) {
+                earliest = context.deadline;
+            }
+            return;
+        }
+        if (context.stuckInThisCall()) {
+            return;
+        }
+        if (context.wakerFirstWake == 0) {
+            context.wakerFirstWake = now;
+        } else if (now - context.wakerFirstWake >= CloseWait.DIAGNOSE_AFTER_NANOS
+                && now - context.wakerDiagnosed >= CloseWait.DIAGNOSE_AGAIN_NANOS) {
+            context.wakerDiagnosed = now;
+            if (context.cannotBeWoken("its " + (context.thread.isInterrupted() ? "interrupt" : "timeout")
+                    + " takes effect only once that call returns (a token, end of stream, or close by the peer)",
+                    now - context.wakerFirstWake)) {
+                return;
             }
         }
-        return earliest;
+        context.wake();
+        long retry = now + RETRY_NANOS;
+        if (retry - earliest < 0) {
+            earliest = retry;
+        }
     }
 }

@@ -60,8 +60,13 @@ public final class JavaChild {
     /** Runs {@code shellPrefix} (e.g. "ulimit -n 64;") then the JVM under sh; waits at most 60 s. */
     public static Result runUnderShell(String shellPrefix, List<String> jvmOptions, Class<?> mainClass, String... args)
             throws IOException, InterruptedException {
+        return runUnderShell(shellPrefix, command(jvmOptions, mainClass, args));
+    }
+
+    /** Runs {@code shellPrefix} (e.g. "ulimit -n 64;") then {@code command} under sh. */
+    public static Result runUnderShell(String shellPrefix, List<String> command) throws IOException, InterruptedException {
         StringBuilder line = new StringBuilder(shellPrefix).append(" exec");
-        for (String word : command(jvmOptions, mainClass, args)) {
+        for (String word : command) {
             line.append(" '").append(word.replace("'", "'\\''")).append('\'');
         }
         return run(List.of("sh", "-c", line.toString()));
@@ -80,7 +85,7 @@ public final class JavaChild {
             if (!finished) {
                 process.destroyForcibly().waitFor();
             }
-            String text = Files.readString(output, StandardCharsets.UTF_8);
+            String text = new String(Files.readAllBytes(output), StandardCharsets.UTF_8); // malformed bytes replaced
             if (!finished) {
                 throw new AssertionError("child JVM did not finish within 90 s, killed: " + command + "\n" + text);
             }

@@ -1,5 +1,6 @@
 package io.tokenpipe.internal.jna;
 
+import com.sun.jna.Library;
 import com.sun.jna.Native;
 import com.sun.jna.NativeLibrary;
 import com.sun.jna.Platform;
@@ -14,9 +15,21 @@ import io.tokenpipe.internal.Libc;
  * <p>Functions some C libraries lack are registered in classes of their own, so that a missing one only turns
  * off what needs it: {@code Native.register} fails for the whole class when one symbol is missing. The base
  * class binds only what glibc 2.17+, musl and macOS all have.
+ *
+ * <p>Variadic functions: JNA's direct mapping cannot express them ("Varargs are not supported", JNA's
+ * DirectMapping.md), so {@code fcntl} goes through an interface mapping with Java varargs ({@link Variadic}), for
+ * which JNA tells libffi how many arguments are fixed (ffi_prep_cif_var; JNA 4.3+, and up to 255 fixed arguments
+ * since 5.14): on Apple arm64 the variadic ones then go on the stack, as that ABI requires. It costs about a
+ * microsecond more per call, and fcntl is never on the token path. {@code syscall} is called on Linux x86-64 and
+ * aarch64 only, whose ABIs (System V AMD64, AAPCS64) pass variadic integer arguments exactly as fixed ones, so it
+ * keeps its direct mapping. {@code ioctl} is called with no variadic argument at all.
  */
 final class JnaLibc implements Libc {
     static final NativeLibrary LIBC = NativeLibrary.getInstance(Platform.C_LIBRARY_NAME);
+    /** macOS: nfds_t is an unsigned int (poll.h), on Linux an unsigned long. */
+    private static final boolean INT_NFDS = Platform.isMac();
+    /** x86-64 macOS: the plain fstat is the 32-bit-inode ABI; the 64-bit-inode struct stat needs fstat$INODE64. */
+    private static final boolean INODE64_FSTAT = Platform.isMac() && Platform.isIntel();
 
     JnaLibc() {
         Base.getpid(); // binds the base functions now, so that a failure is the backend's, not a later call's
@@ -36,8 +49,8 @@ final class JnaLibc implements Libc {
 
         static native int pipe(long fds);
 
-        /** Variadic in C; an int third argument is passed like a fixed one on x86-64 and Linux aarch64. */
-        static native int fcntl(int fd, int cmd, int arg);
+        /** Variadic in C, but called without a variadic argument: a fixed binding is right on every ABI. */
+        static native int ioctl(int fd, long request);
 
         static native int getpid();
 
@@ -84,6 +97,29 @@ final class JnaLibc implements Libc {
         static native int posix_spawnattr_setsigdefault(long attr, long sigdefault);
     }
 
+    /** The variadic functions, bound through an interface with Java varargs (see the class comment). */
+    interface Variadic extends Library {
+        Variadic C = Native.load(Platform.C_LIBRARY_NAME, Variadic.class);
+
+        int fcntl(int fd, int cmd, Object... args);
+    }
+
+    /** macOS: poll(struct pollfd *, nfds_t, int) with nfds_t an unsigned int (poll.h). */
+    private static final class MacPoll {
+        static {
+            Native.register(MacPoll.class, LIBC);
+        }
+
+        static native int poll(long fds, int nfds, int timeout);
+    }
+
+    /** glibc only. */
+    private static final class GlibcVersion {
+        static final boolean AVAILABLE = Optional.register(GlibcVersion.class);
+
+        static native String gnu_get_libc_version();
+    }
+
     /** Linux C library functions beyond POSIX; glibc has had them since 2.8 at the latest, musl too. */
     private static final class Linux {
         static {
@@ -92,7 +128,10 @@ final class JnaLibc implements Libc {
 
         static native int __libc_current_sigrtmax();
 
-        /** Variadic in C; integer arguments are passed like fixed ones on x86-64 and Linux aarch64. */
+        /**
+         * Variadic in C; called only on x86-64 and aarch64 Linux, where integer variadic arguments are passed like
+         * fixed ones (System V AMD64 ABI 3.2.3, AAPCS64 6.4): a direct binding is right there.
+         */
         static native long syscall(long number, long arg1, long arg2, long arg3, long arg4, long arg5);
 
         static native int eventfd(int initval, int flags);
@@ -134,8 +173,8 @@ final class JnaLibc implements Libc {
     }
 
     /**
-     * macOS only; glibc exports fstat only since 2.33 (before, it was a static stub). The 64-bit-inode struct
-     * stat (st_mode at offset 4) on arm64; x86-64 macOS would need fstat$INODE64.
+     * macOS only; glibc exports fstat only since 2.33 (before, it was a static stub). arm64 macOS has only the
+     * 64-bit-inode struct stat (st_mode at offset 4), under the plain name.
      */
     private static final class Mac {
         static {
@@ -143,6 +182,19 @@ final class JnaLibc implements Libc {
         }
 
         static native int fstat(int fd, long statbuf);
+    }
+
+    /**
+     * x86-64 macOS: plain fstat fills the old 32-bit-inode struct stat (st_mode at offset 8); the 64-bit-inode one
+     * (st_mode at offset 4) is the symbol fstat$INODE64 (sys/stat.h, __DARWIN_INODE64), which is what C code
+     * compiled for 10.6 and later calls. '$' is legal in a Java name, and direct mapping binds by the method name.
+     */
+    private static final class MacIntel {
+        static {
+            Native.register(MacIntel.class, LIBC);
+        }
+
+        static native int fstat$INODE64(int fd, long statbuf);
     }
 
     private static final class Optional {
@@ -194,7 +246,12 @@ final class JnaLibc implements Libc {
 
     @Override
     public int fcntl(int fd, int cmd, int arg) {
-        return Base.fcntl(fd, cmd, arg);
+        return Variadic.C.fcntl(fd, cmd, arg);
+    }
+
+    @Override
+    public int ioctl(int fd, long request) {
+        return Base.ioctl(fd, request);
     }
 
     @Override
@@ -235,7 +292,7 @@ final class JnaLibc implements Libc {
 
     @Override
     public int poll(long fds, int nfds, int timeout) {
-        return Base.poll(fds, nfds, timeout);
+        return INT_NFDS ? MacPoll.poll(fds, nfds, timeout) : Base.poll(fds, nfds, timeout);
     }
 
     @Override
@@ -356,6 +413,17 @@ final class JnaLibc implements Libc {
     }
 
     @Override
+    public boolean hasGnuGetLibcVersion() {
+        return GlibcVersion.AVAILABLE;
+    }
+
+    @Override
+    public String gnu_get_libc_version() {
+        requireAvailable(GlibcVersion.AVAILABLE, "gnu_get_libc_version");
+        return GlibcVersion.gnu_get_libc_version();
+    }
+
+    @Override
     public int __libc_current_sigrtmax() {
         return Linux.__libc_current_sigrtmax();
     }
@@ -372,7 +440,7 @@ final class JnaLibc implements Libc {
 
     @Override
     public int fstat(int fd, long statbuf) {
-        return Mac.fstat(fd, statbuf);
+        return INODE64_FSTAT ? MacIntel.fstat$INODE64(fd, statbuf) : Mac.fstat(fd, statbuf);
     }
 
     private static void requireAvailable(boolean available, String function) {

@@ -6,8 +6,8 @@ import io.tokenpipe.internal.Os;
  * Linux system calls made through syscall(2) rather than their glibc wrappers, which appeared late (gettid and
  * tgkill in glibc 2.30, statx in 2.28, pidfd_open in 2.36): binding a wrapper that is missing would make the
  * whole C library binding fail to load. Numbers are per architecture; only x86-64 and aarch64 are known here
- * (arch/x86/entry/syscalls/syscall_64.tbl, include/uapi/asm-generic/unistd.h), and {@link #KNOWN} is false
- * elsewhere (callers then use portable fallbacks).
+ * (arch/x86/entry/syscalls/syscall_64.tbl, include/uapi/asm-generic/unistd.h), and the native layer refuses to load
+ * on other Linux architectures ({@link #KNOWN} is false there).
  */
 public final class LinuxSyscalls {
     /** Whether the numbers below are right for this processor. */
@@ -15,6 +15,7 @@ public final class LinuxSyscalls {
     public static final long GETTID;
     public static final long TGKILL;
     public static final long STATX;
+    public static final long RT_SIGPROCMASK;
     /** New system calls have had one number on every architecture since Linux 5.1. */
     public static final long PIDFD_SEND_SIGNAL = 424;
     public static final long PIDFD_OPEN = 434;
@@ -26,6 +27,7 @@ public final class LinuxSyscalls {
         GETTID = x86 ? 186 : 178;
         TGKILL = x86 ? 234 : 131;
         STATX = x86 ? 332 : 291;
+        RT_SIGPROCMASK = x86 ? 14 : 135;
     }
 
     private LinuxSyscalls() {

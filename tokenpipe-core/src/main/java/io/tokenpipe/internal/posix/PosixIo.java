@@ -6,7 +6,12 @@ import io.tokenpipe.internal.Libc;
 import io.tokenpipe.internal.NativeBuffer;
 import io.tokenpipe.internal.NativeIo;
 import io.tokenpipe.internal.Os;
+import java.io.IOException;
+import java.math.BigInteger;
 import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Linux (tested) and macOS (untested) through libc, written once over {@link Libc} for every backend.
@@ -15,32 +20,54 @@ import java.nio.ByteBuffer;
  * belongs to the open file description and so to every process sharing it, is never touched. A thread
  * blocked in read or write is woken with a thread-directed signal whose handler does nothing and is
  * installed without SA_RESTART, so the call returns EINTR and the caller re-checks its state. The signal
- * is the one the JDK's own NIO uses for the same purpose (SIGRTMAX-2 on Linux, SIGIO on macOS).
+ * is the one the JDK's own NIO uses for the same purpose (SIGRTMAX-2 on Linux, SIGIO on macOS). A thread whose
+ * mask blocks it gets it unblocked for the duration of each system call ({@link #unblockWakeUp}).
  */
 public final class PosixIo extends NativeIo {
+    // <fcntl.h>: the same on Linux (asm-generic/fcntl.h) and macOS (sys/fcntl.h)
     private static final int F_GETFD = 1;
-    private static final int F_SETFD = 2;
     private static final int FD_CLOEXEC = 1;
+    /** Linux 2.6.35+ (F_LINUX_SPECIFIC_BASE 1024 + 8, the same on every architecture): fails unless a pipe/FIFO. */
+    private static final int F_GETPIPE_SZ = 1032;
     private static final int O_CLOEXEC_LINUX = 0x80000;
+    /** FIOCLEX / FIONCLEX: Linux asm-generic/ioctls.h 0x5451 / 0x5450; macOS sys/filio.h _IO('f', 1) / _IO('f', 2). */
+    private static final long FIOCLEX = Os.MAC ? 0x20006601L : 0x5451L;
+    private static final long FIONCLEX = Os.MAC ? 0x20006602L : 0x5450L;
     private static final int SIGIO_MACOS = 23;
     private static final int AT_EMPTY_PATH = 0x1000;
     private static final int STATX_TYPE = 1;
     private static final int STATX_MODE_OFFSET = 28;
+    /** macOS struct stat with 64-bit inodes (__DARWIN_STRUCT_STAT64): dev_t st_dev (4 bytes), then mode_t st_mode. */
     private static final int FSTAT_MODE_OFFSET_MACOS = 4;
     private static final int S_IFMT = 0xF000;
     private static final int S_IFIFO = 0x1000;
+    private static final int ENOSYS = 38;
 
     private static final int EAGAIN_LINUX = 11;
     private static final int EAGAIN_MACOS = 35;
     private static final short POLLIN = 1;
     private static final short POLLOUT = 4;
+    // Signal masks. Linux: the kernel's sigset is 8 bytes on x86-64 and aarch64 (_NSIG 64), and rt_sigprocmask's
+    // SIG_BLOCK/UNBLOCK are 0/1 (asm-generic/signal-defs.h). macOS: sigset_t is a 4-byte __uint32_t, and
+    // pthread_sigmask's SIG_BLOCK/UNBLOCK are 1/2 (sys/signal.h). In both, signal n is bit n-1, little-endian here.
+    private static final int SIG_BLOCK = Os.MAC ? 1 : 0;
+    private static final int SIG_UNBLOCK = Os.MAC ? 2 : 1;
+    private static final int KERNEL_SIGSET_SIZE = 8;
+    private static final int MASK_OFFSET = 16;
+    /** Where /proc cannot tell (macOS): a thread signalled this long without leaving is taken to block the signal. */
+    private static final long ASSUME_BLOCKED_NANOS = TimeUnit.SECONDS.toNanos(1);
+
+    /** Tests only: tell a pipe by fcntl(F_GETPIPE_SZ), as where statx is refused. */
+    static volatile boolean forcePipeSizeProbe;
 
     private final Libc libc;
     private final boolean linux = Os.LINUX;
-    /** Thread ids are Linux tids (gettid, tgkill) where the syscall numbers are known, else pthread_t. */
-    private final boolean tids = linux && LinuxSyscalls.KNOWN;
     private final int pid;
     private final int wakeSignal;
+    /** A signal set holding only the wake-up signal, read by every thread's (un)block. */
+    private final NativeBuffer wakeSet;
+    /** Set once statx failed with ENOSYS or EPERM (an old kernel, a seccomp filter): then F_GETPIPE_SZ is used. */
+    private volatile boolean statxRefused;
 
     public PosixIo(Backend backend) {
         super(backend);
@@ -48,6 +75,8 @@ public final class PosixIo extends NativeIo {
         pid = libc.getpid();
         wakeSignal = linux ? libc.__libc_current_sigrtmax() - 2 : SIGIO_MACOS;
         WakeSignal.prepare(libc, wakeSignal, linux);
+        int bit = wakeSignal - 1; // in 32-bit words, little-endian on every platform supported here
+        wakeSet = NativeBuffer.allocate(16).putInt(4 * (bit / 32), 1 << (bit % 32));
     }
 
     /** The C library this layer calls; for the child-process code, which needs more of it. */
@@ -60,8 +89,8 @@ public final class PosixIo extends NativeIo {
         if (linux && libc.hasPipe2() && !forceFallback) {
             return libc.pipe2(scratchAddress, O_CLOEXEC_LINUX) == 0 ? 0 : errno();
         }
-        // pipe + fcntl, as on macOS: a fork+exec by another thread between the two calls could inherit
-        // the pair; our own ChildProcess never inherits (it closes every fd it was not given).
+        // pipe + FIOCLEX, as on macOS: a fork+exec by another thread between the calls could inherit the pair;
+        // our own ChildProcess never inherits (it closes every fd it was not given).
         if (libc.pipe(scratchAddress) != 0) {
             return errno();
         }
@@ -78,22 +107,17 @@ public final class PosixIo extends NativeIo {
         return failure;
     }
 
-    /** Sets FD_CLOEXEC (a per-descriptor flag, safe to change on a shared pipe); 0 or errno. */
+    /**
+     * Sets FD_CLOEXEC (a per-descriptor flag, safe to change on a shared pipe) with ioctl(FIOCLEX), which takes no
+     * variadic argument, instead of fcntl(F_SETFD, flags), which does; 0 or errno.
+     */
     private int setCloseOnExec(int fd) {
-        int flags = libc.fcntl(fd, F_GETFD, 0);
-        if (flags == -1 || libc.fcntl(fd, F_SETFD, flags | FD_CLOEXEC) == -1) {
-            return errno();
-        }
-        return 0;
+        return libc.ioctl(fd, FIOCLEX) == 0 ? 0 : errno();
     }
 
     @Override
     public int clearCloseOnExec(int fd) {
-        int flags = libc.fcntl(fd, F_GETFD, 0);
-        if (flags == -1 || libc.fcntl(fd, F_SETFD, flags & ~FD_CLOEXEC) == -1) {
-            return errno();
-        }
-        return 0;
+        return libc.ioctl(fd, FIONCLEX) == 0 ? 0 : errno(); // no variadic argument, unlike fcntl(F_SETFD, flags)
     }
 
     @Override
@@ -137,12 +161,12 @@ public final class PosixIo extends NativeIo {
 
     @Override
     public long currentThreadId() {
-        return tids ? libc.syscall(LinuxSyscalls.GETTID, 0, 0, 0, 0, 0) : libc.pthread_self();
+        return linux ? libc.syscall(LinuxSyscalls.GETTID, 0, 0, 0, 0, 0) : libc.pthread_self();
     }
 
     @Override
     public void wake(long threadId) {
-        if (tids) {
+        if (linux) {
             libc.syscall(LinuxSyscalls.TGKILL, pid, threadId, wakeSignal, 0, 0);
         } else {
             libc.pthread_kill(threadId, wakeSignal);
@@ -150,7 +174,77 @@ public final class PosixIo extends NativeIo {
     }
 
     @Override
-    public void adopt(int fd) {
+    public boolean blocksWakeUp(ByteBuffer scratch, long scratchAddress) {
+        long old = scratchAddress + MASK_OFFSET;
+        scratch.putLong(MASK_OFFSET, 0);
+        if (sigmask(SIG_BLOCK, 0, old) != 0) {
+            return false; // cannot tell: the closer and the waker still find out if it matters
+        }
+        return hasWakeSignal(scratch);
+    }
+
+    @Override
+    public boolean unblockWakeUp(ByteBuffer scratch, long scratchAddress) {
+        scratch.putLong(MASK_OFFSET, 0);
+        return sigmask(SIG_UNBLOCK, wakeSet.address(), scratchAddress + MASK_OFFSET) == 0 && hasWakeSignal(scratch);
+    }
+
+    @Override
+    public void blockWakeUp(long scratchAddress) {
+        sigmask(SIG_BLOCK, wakeSet.address(), 0);
+    }
+
+    private boolean hasWakeSignal(ByteBuffer scratch) {
+        int bit = wakeSignal - 1;
+        return (scratch.get(MASK_OFFSET + bit / 8) & (1 << (bit % 8))) != 0;
+    }
+
+    /**
+     * The calling thread's mask: Linux through rt_sigprocmask by number (glibc's pthread_sigmask is in libpthread
+     * before 2.34, and copies a 128-byte sigset_t), macOS through pthread_sigmask; 0 or an error.
+     */
+    private int sigmask(int how, long set, long oldSet) {
+        if (linux) {
+            return (int) libc.syscall(LinuxSyscalls.RT_SIGPROCMASK, how, set, oldSet, KERNEL_SIGSET_SIZE, 0);
+        }
+        return libc.pthread_sigmask(how, set, oldSet);
+    }
+
+    @Override
+    public String whyNotWoken(long threadId, long signalledNanos) {
+        String handler = WakeSignal.problem(libc, wakeSignal, linux);
+        if (handler != null) {
+            return "was signalled, but the wake-up signal " + wakeSignal + " is " + handler + " now";
+        }
+        if (linux) {
+            String sigBlk = taskStatus(threadId, "SigBlk");
+            if (sigBlk != null) {
+                return new BigInteger(sigBlk, 16).testBit(wakeSignal - 1) ? "blocks the wake-up signal " + wakeSignal
+                        + " in its signal mask (SigBlk " + sigBlk + ")" : null;
+            }
+        }
+        // No /proc to read the mask from: a thread that has not left long after it was signalled is taken to block
+        // the signal (if it was only slow, its next call finds out and goes back to the normal path).
+        return signalledNanos >= ASSUME_BLOCKED_NANOS ? "has not left its call " + signalledNanos / 1_000_000
+                + " ms after it was signalled, so it is taken to block the wake-up signal " + wakeSignal : null;
+    }
+
+    /** A line of /proc/self/task/{tid}/status, or null when it cannot be read. */
+    private static String taskStatus(long tid, String name) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/task/" + tid + "/status"))) {
+                if (line.startsWith(name + ":")) {
+                    return line.substring(name.length() + 1).trim();
+                }
+            }
+        } catch (IOException | RuntimeException unreadable) {
+            // no /proc, or the thread has just ended
+        }
+        return null;
+    }
+
+    @Override
+    public void checkAdoptableNumber(int fd) {
         if (fd < 0) {
             throw new IllegalArgumentException("fd " + fd + " is negative; a descriptor number is 0 or more");
         }
@@ -158,19 +252,20 @@ public final class PosixIo extends NativeIo {
             throw new IllegalArgumentException("fd " + fd + " is standard " + (fd == 0 ? "input" : fd == 1 ? "output" : "error")
                     + "; token pipes are handed over at descriptor 3 or above");
         }
+    }
+
+    @Override
+    public void adopt(int fd) {
         int descriptorFlags = libc.fcntl(fd, F_GETFD, 0);
         if (descriptorFlags == -1) {
             throw new IllegalArgumentException("fd " + fd + " is not open: " + Errno.describe(errno()));
         }
-        int type = fileType(fd);
-        if (type != S_IFIFO) {
-            throw new IllegalArgumentException("fd " + fd + " is " + describeType(type) + ", not a pipe or FIFO");
-        }
+        requirePipe(fd);
         if ((descriptorFlags & FD_CLOEXEC) != 0) {
             // An inherited descriptor cannot be close-on-exec (it would not have survived the exec): this one was
-            // opened here, and owning it twice would close it twice, the second time under whoever reuses it.
+            // opened in this process, by code that did not mean to hand it over.
             throw new IllegalArgumentException("fd " + fd + " is close-on-exec, so it was not inherited: this process"
-                    + " opened it itself or already owns it (a TokenPipe end, or adopted before)");
+                    + " opened it itself (a token pipe end, a java.nio channel...)");
         }
         int failure = setCloseOnExec(fd);
         if (failure != 0) {
@@ -178,16 +273,40 @@ public final class PosixIo extends NativeIo {
         }
     }
 
+    /** Throws unless {@code fd} is a pipe or FIFO. */
+    private void requirePipe(int fd) {
+        if (linux && (forcePipeSizeProbe || statxRefused)) {
+            requirePipeBySize(fd);
+            return;
+        }
+        int type = fileType(fd);
+        if (type == -ENOSYS || type == -Errno.EPERM) {
+            statxRefused = true; // before Linux 4.11, or a seccomp filter that does not know statx
+            requirePipeBySize(fd);
+            return;
+        }
+        if (type != S_IFIFO) {
+            throw new IllegalArgumentException("fd " + fd + " is " + describeType(type) + ", not a pipe or FIFO");
+        }
+    }
+
+    /**
+     * Where statx is refused: fcntl(F_GETPIPE_SZ) works on pipes and FIFOs only; for any other open descriptor it
+     * fails with EBADF (fs/pipe.c, pipe_fcntl), so it cannot say what else the descriptor is.
+     */
+    private void requirePipeBySize(int fd) {
+        if (libc.fcntl(fd, F_GETPIPE_SZ, 0) < 0) {
+            throw new IllegalArgumentException("fd " + fd + " is not a pipe or FIFO (fcntl F_GETPIPE_SZ: "
+                    + Errno.describe(errno()) + ")");
+        }
+    }
+
     /** The S_IFMT bits of fd's mode, or -errno. statx has one layout on every Linux architecture. */
     private int fileType(int fd) {
         try (NativeBuffer stat = NativeBuffer.allocate(512); NativeBuffer emptyPath = NativeBuffer.allocate(1)) {
-            if (tids) {
+            if (linux) {
                 return libc.syscall(LinuxSyscalls.STATX, fd, emptyPath.address(), AT_EMPTY_PATH, STATX_TYPE,
                         stat.address()) == 0 ? stat.getShort(STATX_MODE_OFFSET) & S_IFMT : -errno();
-            }
-            if (linux) {
-                throw new UnsupportedOperationException("cannot tell the type of fd " + fd + " on Linux "
-                        + Os.ARCH + " (statx is called by number, known for x86-64 and aarch64 only)");
             }
             return libc.fstat(fd, stat.address()) == 0 ? stat.getShort(FSTAT_MODE_OFFSET_MACOS) & S_IFMT : -errno();
         }

@@ -16,9 +16,6 @@ final class WakeSignal {
     }
 
     static void prepare(Libc libc, int signal, boolean linux) {
-        // struct sigaction: glibc {handler 8, mask 128, flags 4, restorer 8}; macOS {handler 8, mask 4, flags 4}
-        int flagsOffset = linux ? 136 : 12;
-        int saRestart = linux ? 0x10000000 : 0x2;
         try (NativeBuffer action = NativeBuffer.allocate(256)) {
             query(libc, signal, action);
             if (action.getLong(0) == SIG_DFL) {
@@ -40,13 +37,42 @@ final class WakeSignal {
                 }
                 query(libc, signal, action);
             }
-            long handler = action.getLong(0);
-            if (handler == SIG_IGN || handler == SIG_DFL || (action.getInt(flagsOffset) & saRestart) != 0) {
-                throw new IllegalStateException("wake-up signal " + signal + " is "
-                        + (handler == SIG_IGN ? "ignored" : handler == SIG_DFL ? "unhandled" : "installed with SA_RESTART")
+            String problem = describe(action, linux);
+            if (problem != null) {
+                throw new IllegalStateException("wake-up signal " + signal + " is " + problem
                         + " in this process, so a blocked read could not be woken");
             }
         }
+    }
+
+    /**
+     * What is wrong with the wake-up signal's disposition now ("ignored", "unhandled", "installed with SA_RESTART"),
+     * or null when a blocked system call can still be woken by it: some other code may have changed it since
+     * {@link #prepare}.
+     */
+    static String problem(Libc libc, int signal, boolean linux) {
+        try (NativeBuffer action = NativeBuffer.allocate(256)) {
+            query(libc, signal, action);
+            return describe(action, linux);
+        } catch (IllegalStateException cannotQuery) {
+            return null;
+        }
+    }
+
+    private static String describe(NativeBuffer action, boolean linux) {
+        // struct sigaction: glibc on x86-64 and aarch64 {handler 8, sa_mask 128, sa_flags 4, restorer 8}
+        // (bits/sigaction.h); macOS {handler 8, sa_mask 4, sa_flags 4} (sys/signal.h). SA_RESTART: 0x10000000 on
+        // Linux (asm-generic/signal.h), 0x2 on macOS.
+        int flagsOffset = linux ? 136 : 12;
+        int saRestart = linux ? 0x10000000 : 0x2;
+        long handler = action.getLong(0);
+        if (handler == SIG_IGN) {
+            return "ignored";
+        }
+        if (handler == SIG_DFL) {
+            return "unhandled";
+        }
+        return (action.getInt(flagsOffset) & saRestart) != 0 ? "installed with SA_RESTART" : null;
     }
 
     private static void query(Libc libc, int signal, NativeBuffer action) {

@@ -220,6 +220,7 @@ public final class ChildWatch {
         try (NativeBuffer info = NativeBuffer.allocate(128); NativeBuffer status = NativeBuffer.allocate(8)) {
             boolean waitidWorks = true;
             while (true) {
+                Thread.interrupted(); // a library thread: an interrupt is cleared and ignored (parking would spin)
                 if (waitidWorks) {
                     int result = LIBC.waitid(P_PID, pid, info.address(), WEXITED | WNOWAIT);
                     if (result != 0) {

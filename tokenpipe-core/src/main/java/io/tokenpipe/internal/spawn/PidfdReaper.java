@@ -75,6 +75,7 @@ final class PidfdReaper implements Runnable {
     @Override
     public void run() {
         while (true) {
+            Thread.interrupted(); // a library thread: an interrupt is cleared and ignored (parking would spin)
             try {
                 if (pollAndReap()) {
                     return;

@@ -26,10 +26,11 @@ import java.util.stream.Stream;
  *   <li>fd 0 opened read-only on the input file, fd 1 and 2 on the redirect files (without O_CLOEXEC, so the
  *       program keeps them), or inherited;</li>
  *   <li>each passed descriptor dup2'ed to its number. Before the spawn every passed descriptor is copied, in
- *       this process, above the highest target number (fcntl F_DUPFD_CLOEXEC), and the copies are the dup2
- *       sources: so no dup2 can overwrite a source another dup2 still needs (passing 3 at 4 and 4 at 3), and
- *       no dup2 is ever dup2(fd, fd), which would leave close-on-exec set (and so close the end at exec) on
- *       C libraries that predate Austin Group issue 411;</li>
+ *       this process, to a number that is no target (fcntl F_DUPFD_CLOEXEC; a copy that lands on a target is kept
+ *       aside and another one made), and the copies are the dup2 sources: so no dup2 can overwrite a source
+ *       another dup2 still needs (passing 3 at 4 and 4 at 3), and no dup2 is ever dup2(fd, fd), which would leave
+ *       close-on-exec set (and so close the end at exec) on C libraries that predate Austin Group issue 411. Any
+ *       target below the open-file limit works, the highest one (limit - 1) too;</li>
  *   <li>every other descriptor above 2 closed: close_range through posix_spawn_file_actions_addclosefrom_np
  *       (glibc 2.34+), or, without it, an addclose for every descriptor /proc/self/fd lists. The JVM holds
  *       descriptors that are not close-on-exec (jars, whatever it inherited), so relying on O_CLOEXEC is not
@@ -45,8 +46,6 @@ import java.util.stream.Stream;
  */
 public final class ProcessLauncher {
     private static final boolean MAC = Os.MAC;
-    /** How the JDK itself turns command words, paths and the environment into C strings. */
-    private static final Charset JNU_CHARSET = jnuCharset();
     private static final int F_DUPFD_CLOEXEC = MAC ? 67 : 1030;
     private static final int O_RDONLY = 0;
     private static final int O_WRONLY = 1;
@@ -66,7 +65,7 @@ public final class ProcessLauncher {
 
     private final Libc libc = ((PosixIo) NativeIo.get()).libc();
     private final List<String> command;
-    private List<String> environment = List.of();
+    private List<byte[]> environment = List.of();
     private Path directory;
     private Path stdin;
     private Path stdout;
@@ -81,9 +80,9 @@ public final class ProcessLauncher {
         this.command = List.copyOf(command);
     }
 
-    /** The child's whole environment, as "NAME=value" entries. */
-    public ProcessLauncher environment(List<String> entries) {
-        this.environment = List.copyOf(entries);
+    /** The child's whole environment, as "NAME=value" entries: this process's with {@code changes} on top. */
+    public ProcessLauncher environment(java.util.Map<String, String> changes) {
+        this.environment = ChildStrings.environment(changes);
         return this;
     }
 
@@ -140,6 +139,9 @@ public final class ProcessLauncher {
             throw new IOException("Cannot run program \"" + command.get(0) + "\": its directory " + directory
                     + " does not exist or is not a directory");
         }
+        if (OldGlibc.checksProgram()) {
+            checkProgram();
+        }
         int maxChildFd = 2;
         for (int childFd : childFds) {
             maxChildFd = Math.max(maxChildFd, childFd);
@@ -147,19 +149,13 @@ public final class ProcessLauncher {
         int[] moved = new int[fds.length];
         Arrays.fill(moved, -1);
         List<NativeBuffer> strings = new ArrayList<>();
-        try (NativeBuffer argv = stringArray(command, strings);
+        try (NativeBuffer argv = stringArray(encode(command, ChildStrings.PROCESS), strings);
              NativeBuffer envp = stringArray(environment, strings);
              NativeBuffer fileActions = NativeBuffer.allocate(SPAWN_STRUCT_SIZE);
              NativeBuffer attributes = NativeBuffer.allocate(SPAWN_STRUCT_SIZE);
              NativeBuffer sigsets = NativeBuffer.allocate(2 * SIGSET_SIZE);
              NativeBuffer pid = NativeBuffer.allocate(8)) {
-            for (int i = 0; i < fds.length; i++) {
-                moved[i] = libc.fcntl(fds[i], F_DUPFD_CLOEXEC, maxChildFd + 1);
-                if (moved[i] == -1) {
-                    throw failure("cannot hand fd " + fds[i] + " over at " + childFds[i]
-                            + ": no copy above fd " + maxChildFd + " (fcntl F_DUPFD_CLOEXEC)", libc.errno());
-                }
-            }
+            copySources(moved);
             long attr = attributes.address();
             check(libc.posix_spawnattr_init(attr), "posix_spawnattr_init");
             try {
@@ -191,25 +187,88 @@ public final class ProcessLauncher {
         }
     }
 
+    /**
+     * Copies every passed descriptor to a number that is no target, into {@code moved} (close-on-exec, so no other
+     * child inherits them). F_DUPFD_CLOEXEC gives the lowest free number from 3 on; one that is a target is held
+     * until all copies are made (so the next copy lands elsewhere), then closed. The copies stay below the limit
+     * whatever the targets are, so the highest target allowed (the limit - 1) works too.
+     */
+    private void copySources(int[] moved) throws IOException {
+        TreeSet<Integer> targets = new TreeSet<>();
+        for (int childFd : childFds) {
+            targets.add(childFd);
+        }
+        List<Integer> heldOnTargets = new ArrayList<>();
+        try {
+            for (int i = 0; i < fds.length; i++) {
+                while (moved[i] == -1) {
+                    int copy = libc.fcntl(fds[i], F_DUPFD_CLOEXEC, 3);
+                    if (copy == -1) {
+                        throw failure("cannot hand fd " + fds[i] + " over at " + childFds[i]
+                                + ": no copy could be made (fcntl F_DUPFD_CLOEXEC)", libc.errno());
+                    }
+                    if (targets.contains(copy)) {
+                        heldOnTargets.add(copy);
+                    } else {
+                        moved[i] = copy;
+                    }
+                }
+            }
+        } finally {
+            heldOnTargets.forEach(libc::close);
+        }
+    }
+
+    private static List<byte[]> encode(List<String> words, Charset charset) {
+        List<byte[]> bytes = new ArrayList<>(words.size());
+        for (String word : words) {
+            bytes.add(word.getBytes(charset));
+        }
+        return bytes;
+    }
+
     /** A NULL-terminated array of C strings; the strings are added to {@code strings}, which keeps them alive. */
-    private static NativeBuffer stringArray(List<String> words, List<NativeBuffer> strings) {
+    private static NativeBuffer stringArray(List<byte[]> words, List<NativeBuffer> strings) {
         NativeBuffer array = NativeBuffer.allocate(8 * (words.size() + 1));
         for (int i = 0; i < words.size(); i++) {
-            NativeBuffer string = NativeBuffer.cString(words.get(i).getBytes(JNU_CHARSET));
+            NativeBuffer string = NativeBuffer.cString(words.get(i));
             strings.add(string);
             array.putLong(8 * i, string.address());
         }
         return array;
     }
 
-    private static Charset jnuCharset() {
-        try {
-            return Charset.forName(System.getProperty("sun.jnu.encoding"));
-        } catch (RuntimeException unknown) {
-            return Charset.defaultCharset();
+    /**
+     * glibc before 2.24 runs posix_spawn's exec in a child that reports a failed exec only as exit status 127,
+     * while posix_spawnp returns 0: look the program up first, as posix_spawnp would, so that a missing or
+     * unexecutable program is still the IOException the caller was promised.
+     */
+    private void checkProgram() throws IOException {
+        String program = command.get(0);
+        if (program.contains("/")) {
+            Path path = Path.of(program);
+            if (!path.isAbsolute() && directory != null) {
+                path = directory.resolve(path);
+            }
+            if (!Files.exists(path)) {
+                throw spawnFailure(Errno.ENOENT);
+            }
+            if (Files.isDirectory(path) || !Files.isExecutable(path)) {
+                throw spawnFailure(EACCES);
+            }
+            return;
         }
+        String searchPath = System.getenv("PATH");
+        boolean seen = false;
+        for (String dir : (searchPath == null ? "/bin:/usr/bin" : searchPath).split(":", -1)) {
+            Path candidate = (dir.isEmpty() ? Path.of("") : Path.of(dir)).resolve(program);
+            if (Files.isRegularFile(candidate) && Files.isExecutable(candidate)) {
+                return;
+            }
+            seen |= Files.exists(candidate);
+        }
+        throw spawnFailure(seen ? EACCES : Errno.ENOENT);
     }
-
     private void setAttributes(long attr, NativeBuffer sigsets) throws IOException {
         long emptyMask = sigsets.address();
         long allSignals = emptyMask + SIGSET_SIZE;
@@ -276,7 +335,8 @@ public final class ProcessLauncher {
                         + " posix_spawn_file_actions_addchdir_np (glibc 2.29 or later, macOS 10.15 or later), which"
                         + " this C library does not have");
             }
-            check(libc.posix_spawn_file_actions_addchdir_np(actions, cString(directory, strings)),
+            // the directory as ProcessBuilder passes it: through ProcessImpl's toCString, in the process charset
+            check(libc.posix_spawn_file_actions_addchdir_np(actions, cString(directory, ChildStrings.PROCESS, strings)),
                     "posix_spawn_file_actions_addchdir_np(" + directory + ")");
         }
     }
@@ -343,8 +403,13 @@ public final class ProcessLauncher {
         return open;
     }
 
+    /** A redirect file's name, as java.io encodes it (ProcessBuilder opens redirect files in Java). */
     private static long cString(Path path, List<NativeBuffer> strings) {
-        NativeBuffer string = NativeBuffer.cString(path.toString().getBytes(JNU_CHARSET));
+        return cString(path, ChildStrings.FILE_NAMES, strings);
+    }
+
+    private static long cString(Path path, Charset charset, List<NativeBuffer> strings) {
+        NativeBuffer string = NativeBuffer.cString(path.toString().getBytes(charset));
         strings.add(string);
         return string.address();
     }

@@ -9,7 +9,18 @@ import java.nio.ByteBuffer;
 
 /**
  * Windows through msvcrt's _pipe/_read/_write/_close. Compiled here but never run: it is untested.
- * A blocked _read is woken with CancelSynchronousIo, the Windows counterpart of the POSIX wake-up signal.
+ *
+ * <p>A blocked _read is woken with CancelSynchronousIo, the Windows counterpart of the POSIX wake-up signal. Two
+ * facts shape it. msvcrt's _read and _write hold a per-descriptor lock for the whole blocking call, and
+ * CancelSynchronousIo cancels only the I/O the thread has pending at that moment: so a second caller, blocked on the
+ * CRT's lock rather than in I/O, could be neither timed out nor interrupted. Callers of one descriptor therefore
+ * take turns ({@link #serializesCalls()}: FdHandle lets one into the call and makes the others wait in a way that
+ * honours their deadline, interrupt and close), and only the one inside is ever cancelled. Cancelling the
+ * operation instead of the thread (overlapped I/O and CancelIoEx) is not possible here: anonymous pipes, which
+ * _pipe makes with CreatePipe, do not support overlapped I/O (CreatePipe's documentation). What remains: a cancel
+ * can still arrive just after the call it was meant for returned (the window is the few instructions between
+ * seeing the thread inside and CancelSynchronousIo), and then aborts that thread's next synchronous I/O, if it
+ * starts one at once, with ERROR_OPERATION_ABORTED, which the JDK does not retry.
  */
 public final class WindowsIo extends NativeIo {
     private static final int O_BINARY = 0x8000;
@@ -85,13 +96,22 @@ public final class WindowsIo extends NativeIo {
     }
 
     @Override
-    public void adopt(int fd) {
+    public boolean serializesCalls() {
+        return true;
+    }
+
+    @Override
+    public void checkAdoptableNumber(int fd) {
         if (fd < 0) {
             throw new IllegalArgumentException("fd " + fd + " is negative; a descriptor number is 0 or more");
         }
         if (fd <= 2) {
             throw new IllegalArgumentException("fd " + fd + " is a standard stream; token pipes use descriptor 3 or above");
         }
+    }
+
+    @Override
+    public void adopt(int fd) {
         long handle = crt._get_osfhandle(fd);
         if (handle == -1) {
             throw new IllegalArgumentException("fd " + fd + " is not open");

@@ -396,9 +396,7 @@ final class FfmLibc implements Libc {
         }
     }
 
-    // ioctl and gnu_get_libc_version: for the hardening's additions to Libc (close-on-exec by FIOCLEX, glibc's
-    // version); @Override once Libc declares them.
-
+    @Override
     public int ioctl(int fd, long request) {
         try {
             return (int) Ioctl.H.invokeExact(CallState.state(), fd, request);
@@ -407,10 +405,12 @@ final class FfmLibc implements Libc {
         }
     }
 
+    @Override
     public boolean hasGnuGetLibcVersion() {
         return GnuGetLibcVersion.H != null;
     }
 
+    @Override
     public String gnu_get_libc_version() {
         try {
             MemorySegment text = (MemorySegment) available(GnuGetLibcVersion.H, "gnu_get_libc_version").invokeExact();

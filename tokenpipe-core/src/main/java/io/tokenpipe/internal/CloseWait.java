@@ -1,0 +1,141 @@
+package io.tokenpipe.internal;
+
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * How a closer (or a hand-off) waits for the threads inside an {@link FdHandle} to leave: it signals them at once,
+ * then again at growing intervals (a signal that arrives just before a thread enters its system call is lost); a
+ * thread still inside 20 ms after the first signal is looked at ({@link ThreadContext#cannotBeWoken}), and one that
+ * cannot be woken is not waited for. It spins only briefly, then parks; the caller's interrupt is cleared for the
+ * wait (parking with the flag set returns at once, which would be a spin) and restored afterwards.
+ */
+final class CloseWait implements FdHandle.Visitor {
+    /** A thread still inside is signalled again after 50 us, then at doubling intervals up to 10 ms. */
+    private static final long FIRST_RESIGNAL_NANOS = TimeUnit.MICROSECONDS.toNanos(50);
+    private static final long MAX_RESIGNAL_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
+    /** A thread still inside this long after the first signal is looked at: is the signal blocked? */
+    static final long DIAGNOSE_AFTER_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
+    static final long DIAGNOSE_AGAIN_NANOS = TimeUnit.SECONDS.toNanos(1);
+    private static final long SLOW_NANOS = TimeUnit.SECONDS.toNanos(1);
+
+    private final FdHandle handle;
+    private final boolean handOff;
+    private final long start = System.nanoTime();
+    // per round
+    private boolean signal;
+    private boolean diagnose;
+    private long now;
+    private int inside;
+    private int wakeable;
+
+    private CloseWait(FdHandle handle, boolean handOff) {
+        this.handle = handle;
+        this.handOff = handOff;
+    }
+
+    /**
+     * Wakes the threads inside {@code handle} until they have left.
+     *
+     * @return true when no thread is inside; false when only threads that cannot be woken are
+     */
+    static boolean untilNobodyInside(FdHandle handle, boolean handOff) {
+        boolean interrupted = Thread.interrupted();
+        try {
+            return new CloseWait(handle, handOff).run();
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private boolean run() {
+        long nextSignal = start;
+        long interval = FIRST_RESIGNAL_NANOS;
+        long nextDiagnosis = start + DIAGNOSE_AFTER_NANOS;
+        boolean loggedSlow = false;
+        boolean interrupted = false;
+        try {
+            for (int round = 0; ; round++) {
+                now = System.nanoTime();
+                signal = now - nextSignal >= 0;
+                diagnose = now - nextDiagnosis >= 0;
+                inside = 0;
+                wakeable = 0;
+                handle.visitInside(this);
+                if (inside == 0) {
+                    return true;
+                }
+                if (wakeable == 0) {
+                    return false;
+                }
+                if (signal) {
+                    nextSignal = now + interval;
+                    interval = Math.min(2 * interval, MAX_RESIGNAL_NANOS);
+                }
+                if (diagnose) {
+                    nextDiagnosis = now + DIAGNOSE_AGAIN_NANOS;
+                }
+                if (!loggedSlow && now - start >= SLOW_NANOS) {
+                    loggedSlow = true;
+                    FdHandle.LOG.log(System.Logger.Level.WARNING, "closing fd " + handle.fd() + " has waited "
+                            + (now - start) / 1_000_000 + " ms for " + wakeable + " thread(s) to leave their call on"
+                            + " it; they do not block the wake-up signal: suspended (a debugger, SIGSTOP) or not"
+                            + " getting CPU time?");
+                }
+                pause(round);
+                interrupted |= Thread.interrupted();
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt(); // interrupted during the wait: that interrupt stands
+            }
+        }
+    }
+
+    @Override
+    public void visit(ThreadContext context) {
+        inside++;
+        if (context.stuckInThisCall()
+                || (diagnose && context.cannotBeWoken(whatHappens(), now - start))) {
+            return;
+        }
+        wakeable++;
+        if (signal) {
+            context.wake();
+        }
+    }
+
+    private String whatHappens() {
+        return handOff ? "the hand-off of fd " + handle.fd() + " goes ahead without waiting for it, and this process"
+                + " closes its copy once that call returns" : "close() of fd " + handle.fd() + " returns without"
+                + " waiting for it, and close(2) follows once that call returns";
+    }
+
+    /** For a second closer: waits, without spinning, until the first one has closed (or deferred) the descriptor. */
+    static void untilClosed(FdHandle handle) {
+        boolean interrupted = Thread.interrupted();
+        try {
+            for (int round = 0; !handle.isClosedOrDeferred(); round++) {
+                pause(round);
+                interrupted |= Thread.interrupted();
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** Spin a little, then yield, then sleep from 20 us growing to 1 ms: a woken thread leaves in microseconds. */
+    static void pause(int round) {
+        if (round < 8) {
+            Thread.onSpinWait();
+        } else if (round < 16) {
+            Thread.yield();
+        } else {
+            LockSupport.parkNanos(Math.min(1_000_000L, 20_000L << Math.min(round - 16, 6)));
+        }
+    }
+}
