@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # Builds and runs every tokenpipe benchmark beside java.nio.channels.Pipe and the C limit, pinned with
-# taskset, and prints one table with the ratios and the targets of issue 6. About 6 minutes on 2 cores.
+# taskset, and prints two tables with the ratios and the targets: Java 17 (the JNA backend, against bare JNA)
+# and the newest JDK 22+ (the FFM backend, against bare FFM downcalls). About 12 minutes on 2 cores.
 #
-#   benchmarks/run.sh            # everything
-#   REPS=1 benchmarks/run.sh     # quicker, noisier (rounds of C + JMH per benchmark; default 3)
+#   benchmarks/run.sh                        # everything
+#   REPS=1 benchmarks/run.sh                 # quicker, noisier (rounds of C + JMH per benchmark; default 3)
+#   JAVA_FFM=/path/to/jdk/bin/java run.sh    # another JDK 22+ for the FFM rows (default: newest in /usr/lib/jvm)
+#   FFM_ONLY=1 benchmarks/run.sh             # only the FFM rows (and C), for a quick look
 #
 # Results (raw JMH JSON, C output, logs) land in benchmarks/target/results/.
 set -euo pipefail
@@ -13,6 +16,28 @@ BENCH=$ROOT/benchmarks
 OUT=$BENCH/target/results
 REPS=${REPS:-3}
 STARTS=${STARTS:-15}
+FIRST_USES=${FIRST_USES:-7}
+JMH_ITERATIONS=${JMH_ITERATIONS:--wi 2 -w 1s -i 3 -r 1s}
+FFM_ONLY=${FFM_ONLY:-}
+# The JDK of the FFM rows: the newest JDK 22+ under /usr/lib/jvm, unless JAVA_FFM names a java launcher.
+newest_java() {
+    local best="" best_feature=0 home feature
+    for home in /usr/lib/jvm/*/; do
+        feature=$(sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$home/release" 2>/dev/null || true)
+        if [ -n "$feature" ] && [ "$feature" -gt "$best_feature" ] && [ -x "$home/bin/java" ]; then
+            best="$home/bin/java" best_feature=$feature
+        fi
+    done
+    [ "$best_feature" -ge 22 ] && echo "$best"
+}
+JAVA_FFM=${JAVA_FFM:-$(newest_java || true)}
+if [ -z "$JAVA_FFM" ]; then
+    echo "run.sh: no JDK 22 or later under /usr/lib/jvm for the FFM rows; set JAVA_FFM=/path/to/bin/java" >&2
+    exit 1
+fi
+# Native access on, as an application would set it: no warning, no difference in speed. (JMH's own warnings about
+# sun.misc.Unsafe on JDK 24+ go to the JMH logs.)
+FFM_JAVA=("$JAVA_FFM" --enable-native-access=ALL-UNNAMED)
 rm -rf "$OUT"
 mkdir -p "$OUT"
 
@@ -52,19 +77,36 @@ for rep in $(seq "$REPS"); do
         IFS=: read -r name cpus bench <<< "$row"
         log "round $rep of $REPS: $name (C, JMH, C on CPU $cpus)"
         run_c "$rep" "$name" "$cpus"
-        taskset -c "$cpus" java -cp "$CP" org.openjdk.jmh.Main -f 1 -wi 2 -w 1s -i 3 -r 1s -rf json \
-            -rff "$OUT/jmh-$name-$rep.json" "$bench" > "$OUT/jmh-$name-$rep.log"
+        if [ -z "$FFM_ONLY" ]; then
+            # shellcheck disable=SC2086
+            taskset -c "$cpus" java -cp "$CP" org.openjdk.jmh.Main -f 1 $JMH_ITERATIONS -rf json \
+                -rff "$OUT/jmh-$name-$rep.json" -e ffmDirect "$bench" > "$OUT/jmh-$name-$rep.log"
+        fi
+        # the FFM rows: tokenpipe (FFM by default on 22+), nio and bare FFM downcalls on the newer JDK
+        # shellcheck disable=SC2086
+        taskset -c "$cpus" "${FFM_JAVA[@]}" -cp "$CP" org.openjdk.jmh.Main -f 1 $JMH_ITERATIONS -rf json \
+            -rff "$OUT/ffm-jmh-$name-$rep.json" -e jnaDirect "$bench" > "$OUT/ffm-jmh-$name-$rep.log" 2>&1
         run_c "$rep" "$name" "$cpus"
     done
 done
 
-log "pieces: what a JNA call, a JNI call and tokenpipe's own steps cost alone"
+log "pieces: what a JNA call, an FFM downcall, a JNI call and tokenpipe's own steps cost alone"
 TP_ROUNDS=5 taskset -c 0 "$OUT/tokenpipe_ref" getppid | sed 's/^/c 0 /' >> "$OUT/c.txt"
-taskset -c 0 java -cp "$CP" org.openjdk.jmh.Main -f 1 -wi 2 -w 1s -i 2 -r 1s -rf json -rff "$OUT/pieces.json" \
-    PiecesBenchmark > "$OUT/pieces.log"
+if [ -z "$FFM_ONLY" ]; then
+    taskset -c 0 java -cp "$CP" org.openjdk.jmh.Main -f 1 -wi 2 -w 1s -i 2 -r 1s -rf json -rff "$OUT/pieces.json" \
+        -e ffm PiecesBenchmark > "$OUT/pieces.log"
 
-log "tokenpipe's own cost over bare JNA: both in one JVM, alternating, thread CPU time"
-taskset -c 0 java -cp "$CP" io.tokenpipe.bench.OwnCost 15 > "$OUT/owncost.txt"
+    log "tokenpipe's own cost over bare JNA: both in one JVM, alternating, thread CPU time"
+    taskset -c 0 java -cp "$CP" io.tokenpipe.bench.OwnCost 15 > "$OUT/owncost.txt"
+fi
+log "tokenpipe's own cost over bare FFM downcalls: both in one JVM, alternating, thread CPU time"
+taskset -c 0 "${FFM_JAVA[@]}" -cp "$CP" io.tokenpipe.bench.OwnCost 15 ffm > "$OUT/ffm-owncost.txt"
+taskset -c 0 "${FFM_JAVA[@]}" -cp "$CP" org.openjdk.jmh.Main -f 1 -wi 2 -w 1s -i 2 -r 1s -rf json \
+    -rff "$OUT/ffm-pieces.json" -e 'jna|lastError' PiecesBenchmark > "$OUT/ffm-pieces.log" 2>&1
+log "allocation on the FFM token path (JMH -prof gc, PairBenchmark.tokenpipe)"
+# shellcheck disable=SC2086
+taskset -c 0 "${FFM_JAVA[@]}" -cp "$CP" org.openjdk.jmh.Main -f 1 -wi 2 -w 1s -i 2 -r 1s -prof gc -rf json \
+    -rff "$OUT/ffm-gc.json" 'PairBenchmark.tokenpipe' > "$OUT/ffm-gc.log" 2>&1
 
 # 10,000 open pipes need 20,000 descriptors plus the JVM's own: ask for that, take what the limit allows.
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
@@ -73,15 +115,25 @@ PIPES=$(( PIPES > 10000 ? 10000 : PIPES ))
 log "heap per open pipe ($PIPES pipes)"
 for impl in tokenpipe nio; do
     # SoftRefLRUPolicyMSPerMB=0: soft references go at every GC, not at a later one in the middle of the count
-    taskset -c 0,1 java -XX:+UseSerialGC -XX:SoftRefLRUPolicyMSPerMB=0 -cp "$CP" io.tokenpipe.bench.HeapPerPipe "$impl" "$PIPES" \
-        >> "$OUT/heap.txt"
+    if [ -z "$FFM_ONLY" ]; then
+        taskset -c 0,1 java -XX:+UseSerialGC -XX:SoftRefLRUPolicyMSPerMB=0 -cp "$CP" io.tokenpipe.bench.HeapPerPipe \
+            "$impl" "$PIPES" >> "$OUT/heap.txt"
+    fi
+    taskset -c 0,1 "${FFM_JAVA[@]}" -XX:+UseSerialGC -XX:SoftRefLRUPolicyMSPerMB=0 -cp "$CP" \
+        io.tokenpipe.bench.HeapPerPipe "$impl" "$PIPES" >> "$OUT/ffm-heap.txt"
 done
 
-log "first use in fresh JVMs (7 each)"
-for _ in 1 2 3 4 5 6 7; do
+log "first use in fresh JVMs ($FIRST_USES each)"
+for _ in $(seq "$FIRST_USES"); do
     for impl in tokenpipe nio; do
-        taskset -c 0,1 java -cp "$CP" io.tokenpipe.bench.FirstUse "$impl" >> "$OUT/firstuse.txt"
+        if [ -z "$FFM_ONLY" ]; then
+            taskset -c 0,1 java -cp "$CP" io.tokenpipe.bench.FirstUse "$impl" >> "$OUT/firstuse.txt"
+        fi
+        taskset -c 0,1 "${FFM_JAVA[@]}" -cp "$CP" io.tokenpipe.bench.FirstUse "$impl" >> "$OUT/ffm-firstuse.txt"
     done
+    # JNA on the newer JDK, for comparison: what the FFM backend saves at first use
+    taskset -c 0,1 "${FFM_JAVA[@]}" -Dtokenpipe.native=jna -cp "$CP" io.tokenpipe.bench.FirstUse tokenpipe \
+        | sed 's/^firstuse tokenpipe/firstuse tokenpipe-jna/' >> "$OUT/ffm-firstuse.txt"
 done
 
 STARTER_JAR=$(tr ':' '\n' < "$BENCH/target/benchmark.classpath" | grep 'tokenpipe-spring-boot-starter' || true)
@@ -90,12 +142,17 @@ if [ -n "$STARTER_JAR" ] && unzip -l "$STARTER_JAR" | grep -q 'AutoConfiguration
     WITHOUT=$BENCH/target/classes:$(tr ':' '\n' < "$BENCH/target/benchmark.classpath" \
         | grep -v -e '/tokenpipe-' -e '/jna/' | paste -sd:)
     for _ in $(seq "$STARTS"); do
-        taskset -c 0,1 java -cp "$WITHOUT" io.tokenpipe.bench.StartupApp without >> "$OUT/startup.txt"
-        taskset -c 0,1 java -cp "$CP" io.tokenpipe.bench.StartupApp with >> "$OUT/startup.txt"
+        if [ -z "$FFM_ONLY" ]; then
+            taskset -c 0,1 java -cp "$WITHOUT" io.tokenpipe.bench.StartupApp without >> "$OUT/startup.txt"
+            taskset -c 0,1 java -cp "$CP" io.tokenpipe.bench.StartupApp with >> "$OUT/startup.txt"
+        fi
+        taskset -c 0,1 "${FFM_JAVA[@]}" -cp "$WITHOUT" io.tokenpipe.bench.StartupApp without >> "$OUT/ffm-startup.txt"
+        taskset -c 0,1 "${FFM_JAVA[@]}" -cp "$CP" io.tokenpipe.bench.StartupApp with >> "$OUT/ffm-startup.txt"
     done
 else
     log "context start-up: skipped, the starter has no auto-configuration yet"
     echo "missing the starter module has no auto-configuration yet" > "$OUT/startup.txt"
+    cp "$OUT/startup.txt" "$OUT/ffm-startup.txt"
 fi
 
 log "load average after: $(load)"
@@ -118,6 +175,7 @@ PY
     echo "cpu $(lscpu | sed -n 's/^Model name: *//p') x $(nproc)"
     echo "kernel $(uname -r)"
     echo "jdk $(java -version 2>&1 | head -1)"
+    echo "ffm_jdk $("$JAVA_FFM" -version 2>&1 | head -1)"
     echo "date $(date -u +%Y-%m-%d)"
 } >> "$OUT/machine.txt"
 python3 "$BENCH/report.py" "$OUT" | tee "$OUT/table.md"

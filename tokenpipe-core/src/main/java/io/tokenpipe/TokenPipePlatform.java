@@ -47,16 +47,17 @@ public final class TokenPipePlatform {
     /**
      * The native backend in use. Loads the native layer on the first call, as {@link #isAvailable()} does.
      *
-     * @return "jna" (JNA direct mapping, the only backend of this version), or "none" when token pipes are not
-     *         available
+     * @return "ffm" (java.lang.foreign, the default on Java 22 and later), "jna" (JNA direct mapping: Java 17-21,
+     *         or {@code -Dtokenpipe.native=jna}), or "none" when token pipes are not available
      */
     public static String backend() {
-        // One backend today; the FFM backend (JDK 22+) answers "ffm" here once it exists.
-        return isAvailable() ? "jna" : "none";
+        NativeIo io = NativeIo.get();
+        return io != null ? io.backend().name() : "none";
     }
 
     /**
-     * The platform as a line for people, such as {@code "Linux amd64 (libc, JNA 5.19.1, wake-up signal 62)"}: the
+     * The platform as a line for people, such as {@code "Linux amd64 (libc, FFM (Java 25), wake-up signal 62)"} or
+     * {@code "Linux amd64 (libc, JNA 5.19.1, wake-up signal 62)"}: the
      * operating system, the architecture and what the backend uses. No paths, no environment. Loads the native
      * layer on the first call, as {@link #isAvailable()} does.
      *

@@ -58,6 +58,7 @@ class SystemdNotifierUnderSystemdIT {
                     .containsEntry("ExecMainCode", "2") // CLD_KILLED
                     .containsEntry("ExecMainStatus", "6"); // SIGABRT, systemd's default WatchdogSignal
             assertThat(read(output)).contains("ready: sent").contains("watchdog: sent")
+                    .contains("backend: " + TokenPipePlatform.backend()) // the service runs on this run's backend
                     .doesNotContain("failed");
         }
     }

@@ -11,11 +11,18 @@ import org.junit.jupiter.api.Timeout;
 class TokenPipePlatformTest {
 
     @Test
-    void availableHereWithTheJnaBackend() {
+    void availableHereWithTheBackendOfThisJvm() {
+        // FFM on Java 22+ from the multi-release jar (the build's Java 22+ runs), unless JNA is forced; JNA before.
+        boolean ffmClasses = getClass().getClassLoader().getResource("io/tokenpipe/internal/ffm/FfmBackend.class") != null;
+        String expected = System.getProperty("tokenpipe.native",
+                Runtime.version().feature() >= 22 && ffmClasses ? "ffm" : "jna");
         assertThat(TokenPipePlatform.isAvailable()).isTrue();
         assertThat(TokenPipePlatform.unavailableReason()).isEmpty();
-        assertThat(TokenPipePlatform.backend()).isEqualTo("jna");
-        assertThat(TokenPipePlatform.description()).startsWith("Linux amd64 (libc, JNA ").doesNotContain("/");
+        assertThat(TokenPipePlatform.backend()).isEqualTo(expected);
+        assertThat(TokenPipePlatform.description())
+                .startsWith(expected.equals("ffm") ? "Linux amd64 (libc, FFM (Java " + Runtime.version().feature() + ")"
+                        : "Linux amd64 (libc, JNA ")
+                .doesNotContain("/");
     }
 
     @Test

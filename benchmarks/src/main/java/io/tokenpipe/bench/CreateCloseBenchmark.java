@@ -25,6 +25,12 @@ public class CreateCloseBenchmark {
         final long address = Buffers.address(buffer);
     }
 
+    @State(Scope.Thread)
+    public static class FfmState {
+        final ByteBuffer buffer = Buffers.direct(8);
+        final long address = Buffers.ffmAddress(buffer);
+    }
+
     @Benchmark
     public boolean tokenpipe() {
         TokenPipe pipe = TokenPipe.make().orElseThrow();
@@ -46,6 +52,16 @@ public class CreateCloseBenchmark {
         int read = s.buffer.getInt(0);
         RawLibc.close(read);
         RawLibc.close(s.buffer.getInt(4));
+        return read;
+    }
+
+    /** The same as jnaDirect through plain FFM downcalls (Java 22+). */
+    @Benchmark
+    public int ffmDirect(FfmState s) {
+        check(RawFfm.pipe2(s.address, RawLibc.O_CLOEXEC) == 0, "pipe2");
+        int read = s.buffer.getInt(0);
+        RawFfm.close(read);
+        RawFfm.close(s.buffer.getInt(4));
         return read;
     }
 }

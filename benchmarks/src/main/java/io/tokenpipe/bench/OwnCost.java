@@ -16,6 +16,8 @@ import java.util.List;
  * differently), which is more than tokenpipe's own share; alternating in one JVM takes that out.
  *
  * <p>Prints {@code owncost <test> <tokenpipe ns> <bare ns>} for "pair" and "create" (medians of the slices).
+ * Arguments: the number of slices, and {@code ffm} to compare with bare FFM downcalls instead of JNA (Java 22+,
+ * where tokenpipe runs on FFM).
  */
 public final class OwnCost {
     private static final long SLICE_NANOS = 150_000_000L;
@@ -26,32 +28,48 @@ public final class OwnCost {
 
     public static void main(String[] args) {
         int slices = args.length > 0 ? Integer.parseInt(args[0]) : 15;
+        boolean ffm = args.length > 1 && args[1].equals("ffm");
         ByteBuffer buffer = Buffers.direct(8);
-        long address = Buffers.address(buffer);
+        long address = ffm ? Buffers.ffmAddress(buffer) : Buffers.address(buffer);
 
         TokenPipe pipe = TokenPipe.make().orElseThrow();
         TokenPipeEnd reader = pipe.takeReadEnd();
         TokenPipeEnd writer = pipe.takeWriteEnd();
-        Buffers.check(RawLibc.pipe2(address, RawLibc.O_CLOEXEC) == 0, "pipe2");
+        Buffers.check((ffm ? RawFfm.pipe2(address, RawLibc.O_CLOEXEC) : RawLibc.pipe2(address, RawLibc.O_CLOEXEC)) == 0,
+                "pipe2");
         int readFd = buffer.getInt(0);
         int writeFd = buffer.getInt(4);
+        Runnable barePair = ffm ? () -> {
+            RawFfm.write(writeFd, address, 1);
+            RawFfm.read(readFd, address, 1);
+        } : () -> {
+            RawLibc.write(writeFd, address, 1);
+            RawLibc.read(readFd, address, 1);
+        };
         compare("pair", slices, () -> {
             writer.tokenWrite(7);
             sink += reader.tokenRead();
-        }, () -> {
-            RawLibc.write(writeFd, address, 1);
-            RawLibc.read(readFd, address, 1);
-        });
+        }, barePair);
         reader.close();
         writer.close();
-        RawLibc.close(readFd);
-        RawLibc.close(writeFd);
+        if (ffm) {
+            RawFfm.close(readFd);
+            RawFfm.close(writeFd);
+        } else {
+            RawLibc.close(readFd);
+            RawLibc.close(writeFd);
+        }
 
-        compare("create", slices, () -> TokenPipe.make().orElseThrow().close(), () -> {
+        Runnable bareCreate = ffm ? () -> {
+            RawFfm.pipe2(address, RawLibc.O_CLOEXEC);
+            RawFfm.close(buffer.getInt(0));
+            RawFfm.close(buffer.getInt(4));
+        } : () -> {
             RawLibc.pipe2(address, RawLibc.O_CLOEXEC);
             RawLibc.close(buffer.getInt(0));
             RawLibc.close(buffer.getInt(4));
-        });
+        };
+        compare("create", slices, () -> TokenPipe.make().orElseThrow().close(), bareCreate);
     }
 
     private static void compare(String test, int slices, Runnable tokenpipe, Runnable bare) {

@@ -79,6 +79,27 @@ public class PairBenchmark {
         }
     }
 
+    @State(Scope.Thread)
+    public static class FfmState {
+        final ByteBuffer buffer = Buffers.direct(8);
+        final long address = Buffers.ffmAddress(buffer);
+        int readFd;
+        int writeFd;
+
+        @Setup
+        public void open() {
+            check(RawFfm.pipe2(address, RawLibc.O_CLOEXEC) == 0, "pipe2");
+            readFd = buffer.getInt(0);
+            writeFd = buffer.getInt(4);
+        }
+
+        @TearDown
+        public void close() {
+            RawFfm.close(readFd);
+            RawFfm.close(writeFd);
+        }
+    }
+
     @Benchmark
     public int tokenpipe(TokenPipeState s) {
         check(s.writer.tokenWrite(7) == 0, "tokenWrite");
@@ -106,6 +127,17 @@ public class PairBenchmark {
         s.buffer.put(0, (byte) 7);
         check(RawLibc.write(s.writeFd, s.address, 1) == 1, "write");
         check(RawLibc.read(s.readFd, s.address, 1) == 1, "read");
+        int token = s.buffer.get(0);
+        check(token == 7, "token");
+        return token;
+    }
+
+    /** The floor: read(2)/write(2) through FFM direct mapping with nothing around them. */
+    @Benchmark
+    public int ffmDirect(FfmState s) {
+        s.buffer.put(0, (byte) 7);
+        check(RawFfm.write(s.writeFd, s.address, 1) == 1, "write");
+        check(RawFfm.read(s.readFd, s.address, 1) == 1, "read");
         int token = s.buffer.get(0);
         check(token == 7, "token");
         return token;

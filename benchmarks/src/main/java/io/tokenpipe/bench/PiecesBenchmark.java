@@ -29,6 +29,8 @@ public class PiecesBenchmark {
     private static final VarHandle CALL;
     private static final Cleaner CLEANER = Cleaner.create();
     private static final Runnable NOTHING = () -> { };
+    private static final io.tokenpipe.internal.Libc LIBC =
+            ((io.tokenpipe.internal.posix.PosixIo) io.tokenpipe.internal.NativeIo.get()).libc();
 
     static {
         try {
@@ -54,6 +56,39 @@ public class PiecesBenchmark {
     @Benchmark
     public int jnaGetppid() {
         return RawLibc.getppid();
+    }
+
+    /** A plain FFM downcall of labs(3), no errno capture (Java 22+): a downcall's own cost. */
+    @Benchmark
+    public long ffmCallWithoutSyscall() {
+        return RawFfm.labs(value);
+    }
+
+    /** getppid(2) through a plain FFM downcall (Java 22+). */
+    @Benchmark
+    public int ffmGetppid() {
+        return RawFfm.getppid();
+    }
+
+    /** getppid(2) through a critical FFM downcall (Java 22+): what skipping the thread-state transition saves. */
+    @Benchmark
+    public int ffmGetppidCritical() {
+        return RawFfm.getppidCritical();
+    }
+
+    /** close(-1), EBADF at once, through a plain FFM downcall without errno capture (Java 22+). */
+    @Benchmark
+    public int ffmCloseBadFd() {
+        return RawFfm.close(-1);
+    }
+
+    /**
+     * close(-1) through the backend tokenpipe runs on (FFM on Java 22+: errno captured into the thread's segment,
+     * found through a ThreadLocal; JNA before): minus ffmCloseBadFd, what errno capture costs per call.
+     */
+    @Benchmark
+    public int backendCloseBadFd() {
+        return LIBC.close(-1);
     }
 
     /** A JDK JNI method that does almost nothing (Adler32 of one byte): a plain JNI call. */

@@ -138,6 +138,43 @@ public class PingPongBenchmark {
         }
     }
 
+    @State(Scope.Thread)
+    public static class FfmState {
+        final ByteBuffer buffer = Buffers.direct(16);
+        final long address = Buffers.ffmAddress(buffer);
+        int pingReader;
+        int pingWriter;
+        int pongReader;
+        int pongWriter;
+        Thread echo;
+
+        @Setup
+        public void open() {
+            check(RawFfm.pipe2(address, RawLibc.O_CLOEXEC) == 0, "pipe2");
+            check(RawFfm.pipe2(address + 8, RawLibc.O_CLOEXEC) == 0, "pipe2");
+            pingReader = buffer.getInt(0);
+            pingWriter = buffer.getInt(4);
+            pongReader = buffer.getInt(8);
+            pongWriter = buffer.getInt(12);
+            echo = Echo.start(() -> {
+                ByteBuffer b = Buffers.direct(1);
+                long a = Buffers.ffmAddress(b);
+                while (RawFfm.read(pingReader, a, 1) == 1 && RawFfm.write(pongWriter, a, 1) == 1) {
+                    // echo
+                }
+            });
+        }
+
+        @TearDown
+        public void close() throws InterruptedException {
+            RawFfm.close(pingWriter);
+            echo.join();
+            RawFfm.close(pingReader);
+            RawFfm.close(pongReader);
+            RawFfm.close(pongWriter);
+        }
+    }
+
     @Benchmark
     public int tokenpipe(TokenPipeState s) {
         check(s.pingWriter.tokenWrite(1) == 0, "tokenWrite");
@@ -163,6 +200,15 @@ public class PingPongBenchmark {
         s.buffer.put(0, (byte) 1);
         check(RawLibc.write(s.pingWriter, s.address, 1) == 1, "write");
         check(RawLibc.read(s.pongReader, s.address, 1) == 1, "read");
+        return s.buffer.get(0);
+    }
+
+    /** The floor: blocking read(2) through FFM, which nothing could wake on close. */
+    @Benchmark
+    public int ffmDirect(FfmState s) {
+        s.buffer.put(0, (byte) 1);
+        check(RawFfm.write(s.pingWriter, s.address, 1) == 1, "write");
+        check(RawFfm.read(s.pongReader, s.address, 1) == 1, "read");
         return s.buffer.get(0);
     }
 }

@@ -5,6 +5,7 @@ import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.regex.Pattern;
 import org.springframework.boot.Banner;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.SpringBootConfiguration;
@@ -16,7 +17,7 @@ import org.springframework.context.ConfigurableApplicationContext;
  * Context start-up of a small non-web Boot application with actuator, run once per fresh JVM; run.sh starts
  * it with and without tokenpipe-spring-boot-starter (and so tokenpipe-core and JNA) on the class path. No
  * pipe is made. Prints {@code startup <label> <millis of SpringApplication.run> <JVM uptime millis before it>
- * <tokenpipe beans> <whether JNA's native library got loaded> <CPU millis of the main thread in run>}. The
+ * <tokenpipe beans> <whether native code got loaded: JNA's library or FFM's symbol lookup> <CPU millis of the main thread in run>}. The
  * main thread's CPU time does most of the start-up work and, unlike the wall time, is not stretched when other
  * processes take the CPU, so it shows a small difference more steadily.
  */
@@ -45,7 +46,9 @@ public class StartupApp {
                     tokenpipeBeans++;
                 }
             }
-            boolean jnaLoaded = Files.readString(Path.of("/proc/self/maps")).contains("jnidispatch");
+            // JNA's library, or the symbol lookup library that FFM's default lookup loads
+            String maps = Files.readString(Path.of("/proc/self/maps"));
+            boolean jnaLoaded = Pattern.compile("jnidispatch|/jna\\d+\\.tmp|libsyslookup").matcher(maps).find();
             System.out.printf("startup %s %.1f %d %d %b %.1f%n", label, nanos / 1e6, uptime, tokenpipeBeans, jnaLoaded,
                     cpuNanos / 1e6);
         }

@@ -113,6 +113,37 @@ public class ThroughputBenchmark {
         }
     }
 
+    @State(Scope.Thread)
+    public static class FfmState {
+        final ByteBuffer buffer = Buffers.direct(8);
+        final long address = Buffers.ffmAddress(buffer);
+        int readFd;
+        int writeFd;
+        Thread writerThread;
+
+        @Setup
+        public void open() {
+            check(RawFfm.pipe2(address, RawLibc.O_CLOEXEC) == 0, "pipe2");
+            readFd = buffer.getInt(0);
+            writeFd = buffer.getInt(4);
+            writerThread = Echo.start(() -> {
+                ByteBuffer b = Buffers.direct(1);
+                long a = Buffers.ffmAddress(b);
+                b.put(0, (byte) 3);
+                while (RawFfm.write(writeFd, a, 1) == 1) {
+                    // until EPIPE
+                }
+            });
+        }
+
+        @TearDown
+        public void close() throws InterruptedException {
+            RawFfm.close(readFd);
+            writerThread.join();
+            RawFfm.close(writeFd);
+        }
+    }
+
     @Benchmark
     public int tokenpipe(TokenPipeState s) {
         int token = s.reader.tokenRead();
@@ -131,6 +162,13 @@ public class ThroughputBenchmark {
     @Benchmark
     public int jnaDirect(JnaState s) {
         check(RawLibc.read(s.readFd, s.address, 1) == 1, "read");
+        return s.buffer.get(0);
+    }
+
+    /** The same as jnaDirect through plain FFM downcalls (Java 22+). */
+    @Benchmark
+    public int ffmDirect(FfmState s) {
+        check(RawFfm.read(s.readFd, s.address, 1) == 1, "read");
         return s.buffer.get(0);
     }
 }

@@ -74,8 +74,13 @@ final class DemoProcesses implements AutoCloseable {
 
     /** As {@link #start(String, String...)}, with {@code environment} added to this JVM's environment. */
     Run start(String name, Map<String, String> environment, String... args) throws IOException {
+        return start(Path.of(System.getProperty("java.home"), "bin", "java"), name, environment, args);
+    }
+
+    /** As {@link #start(String, Map, String...)}, with the {@code java} launcher of another JDK. */
+    Run start(Path java, String name, Map<String, String> environment, String... args) throws IOException {
         List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.add(java.toString());
         command.addAll(JVM_OPTIONS);
         command.add("-jar");
         command.add(jar().toString());

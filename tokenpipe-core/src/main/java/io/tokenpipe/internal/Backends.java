@@ -65,10 +65,22 @@ public final class Backends {
     }
 
     private static Backend instantiate(String className) {
+        Class<?> backendClass;
         try {
-            return (Backend) Class.forName(className).getDeclaredConstructor().newInstance();
+            backendClass = Class.forName(className);
+        } catch (ClassNotFoundException e) {
+            // Only FFM can be missing: run from a directory of classes, META-INF/versions/22 is not seen.
+            throw new IllegalStateException("-D" + PROPERTY + "=" + FFM + ": the FFM backend is not on the class"
+                    + " path (it is in META-INF/versions/22 of the tokenpipe-core jar, which only a jar provides)", e);
+        }
+        try {
+            return (Backend) backendClass.getDeclaredConstructor().newInstance();
         } catch (InvocationTargetException e) { // the backend's own reason: JNA's library missing, no native access
             Throwable reason = e.getCause();
+            IllegalCallerException denied = nativeAccessDenied(reason);
+            if (denied != null) {
+                throw new IllegalStateException(nativeAccessAdvice(backendClass, denied), denied);
+            }
             if (reason instanceof RuntimeException) {
                 throw (RuntimeException) reason;
             }
@@ -79,5 +91,32 @@ public final class Backends {
         } catch (ReflectiveOperationException e) {
             throw new IllegalStateException("cannot load " + className + ": " + e, e);
         }
+    }
+
+    /** The IllegalCallerException somewhere in {@code thrown}'s causes: Java 22+ denying a restricted method. */
+    private static IllegalCallerException nativeAccessDenied(Throwable thrown) {
+        for (Throwable t = thrown; t != null; t = t.getCause()) {
+            if (t instanceof IllegalCallerException) {
+                return (IllegalCallerException) t;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * What to do when the JVM runs with {@code --illegal-native-access=deny} (Java 24+) and native access is not
+     * enabled for the module that needs it: ours for FFM (the class path's ALL-UNNAMED, or io.tokenpipe on the
+     * module path), JNA's for JNA, which calls System.load itself.
+     */
+    private static String nativeAccessAdvice(Class<?> backendClass, IllegalCallerException denied) {
+        Module module = backendClass.getModule();
+        String value = module.isNamed() ? module.getName() : "ALL-UNNAMED";
+        if (backendClass.getName().equals(JNA_CLASS) && module.isNamed()) {
+            value += ",com.sun.jna";
+        }
+        return "this JVM denies native access (--illegal-native-access=deny) to " + (module.isNamed()
+                ? "module " + module.getName() : "the class path") + ": start it with --enable-native-access="
+                + value + (module.isNamed() ? "" : " (an executable jar can say Enable-Native-Access: ALL-UNNAMED"
+                + " in its manifest instead)") + " [" + denied.getMessage() + "]";
     }
 }

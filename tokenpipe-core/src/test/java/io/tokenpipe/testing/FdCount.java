@@ -46,9 +46,14 @@ public final class FdCount implements BeforeAllCallback, BeforeEachCallback, Aft
         }
     }
 
-    /** Opens, once, what the JVM and JNA open lazily on first use, so that they do not count as leaks. */
+    /**
+     * Opens, once, what the JVM and JNA open lazily on first use, so that they do not count as leaks. JNA is
+     * warmed up also where the library runs on FFM: the test helpers ({@link RawFds}, {@link Signals}) use JNA,
+     * whose first direct-mapped call makes libffi open its closure file ({@code /tmp/ffi*}).
+     */
     public static void warmUp() {
         TokenPipe.make().orElseThrow().close();
+        RawFds.isOpen(0);
         try {
             Path temp = Files.createTempFile("tokenpipe-warmup", ".tmp");
             Files.writeString(temp, "warm-up");

@@ -1,6 +1,7 @@
 package io.tokenpipe.testing;
 
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,25 +14,47 @@ public final class JavaChild {
     private JavaChild() {
     }
 
-    /** JVM options under which JNA finds no native support, neither its own nor the system's: "unsupported platform". */
-    public static final List<String> WITHOUT_NATIVE_SUPPORT =
-            List.of("-Djna.nosys=true", "-Djna.nounpack=true", "-Djna.boot.library.path=/nonexistent");
+    /**
+     * JVM options under which JNA finds no native support, neither its own nor the system's: "unsupported
+     * platform". JNA is forced, as the FFM backend of Java 22+ needs no native library of its own.
+     */
+    public static final List<String> WITHOUT_NATIVE_SUPPORT = List.of("-Dtokenpipe.native=jna", "-Djna.nosys=true",
+            "-Djna.nounpack=true", "-Djna.boot.library.path=/nonexistent");
 
     /** The java launcher of the running JVM. */
     public static String javaExecutable() {
         return Path.of(System.getProperty("java.home"), "bin", "java").toString();
     }
 
-    /** java [jvmOptions] -cp (this classpath) mainClass args. */
+    /**
+     * java [this JVM's backend choice and native access] [jvmOptions] -cp (this classpath) mainClass args: a
+     * child runs on the backend its parent test runs on, unless {@code jvmOptions} say otherwise.
+     */
     public static List<String> command(List<String> jvmOptions, Class<?> mainClass, String... args) {
         List<String> command = new ArrayList<>();
         command.add(javaExecutable());
+        command.addAll(inheritedOptions());
         command.addAll(jvmOptions);
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
         command.add(mainClass.getName());
         command.addAll(List.of(args));
         return command;
+    }
+
+    /** -Dtokenpipe.native and --enable-native-access as this JVM was given them (later options override them). */
+    public static List<String> inheritedOptions() {
+        List<String> options = new ArrayList<>();
+        String backend = System.getProperty("tokenpipe.native");
+        if (backend != null) {
+            options.add("-Dtokenpipe.native=" + backend);
+        }
+        for (String argument : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+            if (argument.startsWith("--enable-native-access")) {
+                options.add(argument);
+            }
+        }
+        return options;
     }
 
     /** Runs {@code shellPrefix} (e.g. "ulimit -n 64;") then the JVM under sh; waits at most 60 s. */

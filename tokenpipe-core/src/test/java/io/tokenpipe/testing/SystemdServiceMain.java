@@ -1,6 +1,7 @@
 package io.tokenpipe.testing;
 
 import io.tokenpipe.SystemdNotifier;
+import io.tokenpipe.TokenPipePlatform;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -24,6 +25,7 @@ public final class SystemdServiceMain {
         Files.writeString(control.resolve("pid"), Long.toString(ProcessHandle.current().pid()));
         report("status", systemd.status("Starting"));
         report("ready", systemd.send("READY=1\nSTATUS=Serving"));
+        System.out.println("backend: " + TokenPipePlatform.backend());
         Duration interval = systemd.watchdogTimeout().map(timeout -> timeout.dividedBy(2)).orElse(Duration.ofHours(1));
         while (true) {
             Thread.sleep(interval.toMillis());

@@ -6,7 +6,10 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
+import java.net.URI;
 import java.net.URISyntaxException;
+import java.nio.file.FileSystem;
+import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -64,10 +67,14 @@ class ReachabilityMetadataTest {
         }
     }
 
-    /** The classes compiled into the internal.jna package directory, not initialized (loading them binds nothing). */
+    /**
+     * The classes compiled into the internal.jna package, not initialized (loading them binds nothing): from
+     * target/classes, or from the jar in the build's Java 22+ runs.
+     */
     private static List<Class<?>> jnaBackendClasses() throws IOException, URISyntaxException {
-        Path directory = Path.of(JnaBackend.class.getResource("JnaBackend.class").toURI()).getParent();
-        try (Stream<Path> files = Files.list(directory)) {
+        URI uri = JnaBackend.class.getResource("JnaBackend.class").toURI();
+        try (FileSystem jar = uri.getScheme().equals("jar") ? FileSystems.newFileSystem(uri, Map.of()) : null;
+             Stream<Path> files = Files.list(Path.of(uri).getParent())) {
             return files.map(file -> file.getFileName().toString()).filter(name -> name.endsWith(".class"))
                     .filter(name -> !name.equals("package-info.class"))
                     .map(name -> load("io.tokenpipe.internal.jna." + name.substring(0, name.length() - 6)))

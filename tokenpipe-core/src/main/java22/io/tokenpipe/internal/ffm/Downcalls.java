@@ -1,0 +1,139 @@
+package io.tokenpipe.internal.ffm;
+
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
+import java.lang.foreign.SymbolLookup;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Binding C functions to method handles, the same way for {@link FfmLibc} and {@link FfmMsvcrt}.
+ *
+ * <p>Every downcall is a plain one (no {@code Linker.Option.critical}). A critical downcall skips the thread
+ * state transition, which saves about 15 ns per call here (getppid: 94 vs 79 ns, PiecesBenchmark), but the JVM
+ * cannot reach a safepoint, so no GC can run, while the thread is in C. The calls on the token path
+ * ({@code read}, {@code write}, {@code poll}) and the child calls ({@code waitid}, {@code waitpid}) block for as
+ * long as the peer wants, so they must be plain. {@code close} is the one close for every descriptor (pipes
+ * here, sockets for readiness notification), and close(2) can block (a lingering socket, a file on NFS);
+ * {@code syscall} also runs statx on whatever {@code adopt} is given. What is left ({@code pipe2}, getpid, ...)
+ * runs once per pipe or per process, where 15 ns do not show.
+ *
+ * <p>Pointers are passed as {@code JAVA_LONG} addresses, not as {@code MemorySegment}s, so that the
+ * long-address {@link io.tokenpipe.internal.Libc} interface needs no segment object per call. That is exact
+ * on every ABI this library supports: SysV x86-64 (Linux, macOS), AAPCS64 and Apple arm64, and Windows x64
+ * all pass a pointer and a 64-bit integer alike, in the same general-purpose register or 8-byte stack slot,
+ * and return both in rax/x0.
+ */
+final class Downcalls {
+    static final Linker LINKER = Linker.nativeLinker();
+
+    private Downcalls() {
+    }
+
+    /** Every descriptor bound so far, as GraalVM's reachability metadata writes it (see {@link #bound()}). */
+    private static final Set<String> BOUND = ConcurrentHashMap.newKeySet();
+
+    /**
+     * The function {@code name} of {@code library}; with {@code captureErrno}, its first argument is the
+     * thread's {@link CallState#state()}; {@code firstVariadic} is the index of its first variadic argument, or -1.
+     */
+    static MethodHandle bind(SymbolLookup library, String name, FunctionDescriptor descriptor, boolean captureErrno,
+            int firstVariadic) {
+        return optional(library, name, descriptor, captureErrno, firstVariadic).orElseThrow(
+                () -> new UnsatisfiedLinkError("C function " + name + " not found"));
+    }
+
+    /** As {@link #bind}, or empty when the library lacks the function. */
+    static Optional<MethodHandle> optional(SymbolLookup library, String name, FunctionDescriptor descriptor,
+            boolean captureErrno, int firstVariadic) {
+        List<Linker.Option> options = new ArrayList<>(2);
+        if (captureErrno) {
+            options.add(CallState.CAPTURE);
+        }
+        if (firstVariadic >= 0) {
+            options.add(Linker.Option.firstVariadicArg(firstVariadic));
+        }
+        return library.find(name).map(symbol -> {
+            MethodHandle handle = LINKER.downcallHandle(symbol, descriptor, options.toArray(Linker.Option[]::new));
+            BOUND.add(metadataKey(descriptor, captureErrno, firstVariadic));
+            return handle;
+        });
+    }
+
+    /**
+     * The descriptors bound in this JVM, each as {@code returnType(parameterTypes) options} in the canonical
+     * layout names of GraalVM's {@code foreign.downcalls} metadata ({@code jint}, {@code jlong}, {@code jshort},
+     * {@code void*}): a test checks that reachability-metadata.json lists them all, since a native image can only
+     * make the downcalls it was built with.
+     */
+    static Set<String> bound() {
+        return Set.copyOf(BOUND);
+    }
+
+    private static String metadataKey(FunctionDescriptor descriptor, boolean captureErrno, int firstVariadic) {
+        StringBuilder key = new StringBuilder(descriptor.returnLayout().map(Downcalls::typeName).orElse("void"));
+        key.append('(');
+        for (int i = 0; i < descriptor.argumentLayouts().size(); i++) {
+            key.append(i == 0 ? "" : ",").append(typeName(descriptor.argumentLayouts().get(i)));
+        }
+        key.append(')');
+        if (captureErrno) {
+            key.append(" captureCallState");
+        }
+        if (firstVariadic >= 0) {
+            key.append(" firstVariadicArg=").append(firstVariadic);
+        }
+        return key.toString();
+    }
+
+    private static String typeName(MemoryLayout layout) {
+        Class<?> carrier = ((ValueLayout) layout).carrier();
+        return carrier == MemorySegment.class ? "void*" : "j" + carrier.getName();
+    }
+
+    /** A throwable from a downcall (none is expected: C code does not throw Java exceptions) as unchecked. */
+    static RuntimeException unexpected(Throwable thrown) {
+        if (thrown instanceof Error error) {
+            throw error;
+        }
+        return thrown instanceof RuntimeException runtime ? runtime
+                : new IllegalStateException("downcall failed: " + thrown, thrown);
+    }
+
+    /**
+     * errno as C left it, saved by the downcall itself ({@code Linker.Option.captureCallState("errno")}) into a
+     * segment of the calling thread, before the JVM can run code that changes it. One segment per thread, made
+     * on its first call and freed with it (an automatic arena): a call allocates nothing.
+     */
+    static final class CallState {
+        static final Linker.Option CAPTURE = Linker.Option.captureCallState("errno");
+        private static final StructLayout LAYOUT = Linker.Option.captureStateLayout();
+        private static final long OFFSET = LAYOUT.byteOffset(MemoryLayout.PathElement.groupElement("errno"));
+        private static final ThreadLocal<MemorySegment> STATE =
+                ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(LAYOUT));
+
+        private CallState() {
+        }
+
+        /** The calling thread's capture segment: the first argument of every downcall bound with {@link #CAPTURE}. */
+        static MemorySegment state() {
+            return STATE.get();
+        }
+
+        /** errno as the calling thread's last call bound with {@link #CAPTURE} left it. */
+        static int last() {
+            return STATE.get().get(JAVA_INT, OFFSET);
+        }
+    }
+}
