@@ -7,8 +7,9 @@ import org.springframework.context.annotation.Bean;
 
 /**
  * The demo: a web application whose readiness waits for a token from a background worker process it starts
- * ({@link BackgroundWorker}). With {@code --demo.daemon-wait=true}, {@link #main} starts a detached copy of
- * the application instead and waits for its readiness token ({@link DaemonLauncher}).
+ * ({@link BackgroundWorker}). With {@code --tokenpipe.daemon.wait=true} (or its alias here,
+ * {@code --demo.daemon-wait=true}) the starter's daemon mode starts a detached copy of the application instead and
+ * waits for its readiness token: nothing of the demo's own is involved.
  */
 @SpringBootApplication
 @EnableConfigurationProperties(DemoProperties.class)
@@ -21,13 +22,10 @@ public class DemoApplication {
     }
 
     /**
-     * Runs the application, or with {@code demo.daemon-wait=true} the launcher, which exits the JVM with 0
-     * (the detached copy is ready) or 1 (it failed; the reason is printed).
+     * Runs the application.
+     * @param args the command line
      */
     public static void main(String[] args) {
-        if (DaemonLauncher.requested(args)) {
-            System.exit(DaemonLauncher.launch(args));
-        }
         SpringApplication.run(DemoApplication.class, args);
     }
 

@@ -12,67 +12,7 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 @ConfigurationProperties("demo")
 public class DemoProperties {
 
-    /**
-     * Whether to start a detached copy of the application (its output going to demo.log-file), wait for its
-     * readiness token and exit: 0 once it is ready, 1 with the reason if it failed or died first (the Java
-     * counterpart of bitcoind -daemonwait).
-     */
-    private boolean daemonWait;
-
-    /**
-     * Log file (standard output and error) of the detached copy started with demo.daemon-wait.
-     */
-    private String logFile = "demo-app.log";
-
-    /**
-     * How long demo.daemon-wait waits for the detached copy's readiness token before it stops the copy and
-     * exits 1. When unset, demo.worker.timeout plus 60 seconds for the JVM and Spring to start.
-     */
-    private @Nullable Duration daemonWaitTimeout;
-
     private final Worker worker = new Worker();
-
-    /** Whether daemon-wait mode is on; false unless set. */
-    public boolean isDaemonWait() {
-        return this.daemonWait;
-    }
-
-    /** Sets whether daemon-wait mode is on. */
-    public void setDaemonWait(boolean daemonWait) {
-        this.daemonWait = daemonWait;
-    }
-
-    /** The detached copy's log file as configured; "demo-app.log" unless set. */
-    public String getLogFile() {
-        return this.logFile;
-    }
-
-    /** Sets the detached copy's log file. */
-    public void setLogFile(String logFile) {
-        this.logFile = logFile;
-    }
-
-    /** The configured wait of daemon-wait mode, or null when unset. */
-    public @Nullable Duration getDaemonWaitTimeout() {
-        return this.daemonWaitTimeout;
-    }
-
-    /**
-     * Sets the wait of daemon-wait mode.
-     * @throws IllegalArgumentException if it is negative
-     */
-    public void setDaemonWaitTimeout(@Nullable Duration daemonWaitTimeout) {
-        this.daemonWaitTimeout = (daemonWaitTimeout != null) ? notNegative(daemonWaitTimeout) : null;
-    }
-
-    /**
-     * How long daemon-wait mode waits for the token.
-     * @return demo.daemon-wait-timeout when set, otherwise demo.worker.timeout plus 60 seconds
-     */
-    public Duration effectiveDaemonWaitTimeout() {
-        return (this.daemonWaitTimeout != null) ? this.daemonWaitTimeout
-                : this.worker.getTimeout().plus(Duration.ofSeconds(60));
-    }
 
     /** The worker settings; never null. */
     public Worker getWorker() {

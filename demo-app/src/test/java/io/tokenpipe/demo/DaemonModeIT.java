@@ -18,16 +18,19 @@ import org.junit.jupiter.api.io.TempDir;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * {@code --demo.daemon-wait=true} with the packaged jar, as real processes: the launcher exits 0 once the
- * detached copy is ready and 1 when it fails, dies without a token (where bitcoind exits 0) or is too slow,
- * and nothing is left running after a failure or after the copy is stopped.
+ * The starter's daemon mode ({@code --tokenpipe.daemon.wait=true}, {@code TOKENPIPE_DAEMON_WAIT=true}, or the demo's
+ * alias {@code --demo.daemon-wait=true}) with the packaged jar through {@code java -jar}, as real processes: the
+ * launcher exits 0 once the detached copy is ready and 1 when it fails, dies without a token (where bitcoind exits
+ * 0) or is too slow, and nothing is left running after a failure or after the copy is stopped.
  */
 @Timeout(180)
 class DaemonModeIT {
 
-    private static final Pattern DAEMON_STARTED = Pattern.compile("demo-app started, pid (\\d+)");
+    private static final Pattern DAEMON_STARTED = Pattern.compile("the application is ready in the background, pid (\\d+)");
 
-    private static final Pattern DAEMON_PID = Pattern.compile("started pid (\\d+),");
+    private static final Pattern DAEMON_PID = Pattern.compile("started the application as pid (\\d+) ");
+
+    private static final String READY = "ready in the background";
 
     private static final Duration LAUNCHER_EXIT = Duration.ofSeconds(120);
 
@@ -56,7 +59,7 @@ class DaemonModeIT {
     @Test
     void launcherExitsZeroOnceTheDetachedCopyIsReadyAndTheCopyServesUntilKilled() throws Exception {
         DemoProcesses.Run launcher = this.processes.start("launcher", "--demo.daemon-wait=true",
-                "--demo.log-file=daemon.log", "--demo.worker.delay=1s");
+                "--tokenpipe.daemon.log-file=daemon.log", "--demo.worker.delay=1s");
         trackDaemonWhenStarted(launcher);
         assertThat(launcher.awaitExit(LAUNCHER_EXIT)).as(launcher.text()).isZero();
         long daemon = Long.parseLong(launcher.await(DAEMON_STARTED));
@@ -87,16 +90,16 @@ class DaemonModeIT {
 
     @Test
     void launcherExitsOneWithTheReasonWhenTheCopyFails() throws Exception {
-        DemoProcesses.Run launcher = this.processes.start("launcher", "--demo.daemon-wait=true",
-                "--demo.log-file=daemon.log", "--demo.worker.crash=true", "--demo.worker.delay=0s");
+        DemoProcesses.Run launcher = this.processes.start("launcher", "--tokenpipe.daemon.wait=true",
+                "--tokenpipe.daemon.log-file=daemon.log", "--demo.worker.crash=true", "--demo.worker.delay=0s");
         trackDaemonWhenStarted(launcher);
         assertThat(launcher.awaitExit(LAUNCHER_EXIT)).as(launcher.text()).isEqualTo(1);
         long daemon = Long.parseLong(launcher.await(DAEMON_PID));
         long worker = this.processes.track(Long.parseLong(DemoProcesses.awaitMatch(this.log, DemoProcesses.WORKER_PID,
                 DemoProcesses.START_UP)));
-        assertThat(launcher.text()).contains("demo-app pid " + daemon + " failed to start (token 0) and exited with"
+        assertThat(launcher.text()).contains("pid " + daemon + " failed to start (token 0) and exited with"
                 + " code 1: worker pid " + worker + " exited with code 3 before signalling readiness")
-            .doesNotContain("demo-app started");
+            .doesNotContain(READY);
         DemoProcesses.assertGone(daemon, GONE, "daemon");
         DemoProcesses.assertGone(worker, GONE, "worker");
     }
@@ -105,40 +108,42 @@ class DaemonModeIT {
     void launcherExitsOneWhenTheCopyFailsAlthoughTheTokensAreSwappedInItsEnvironment() throws Exception {
         // the copy inherits the environment: its notifier must still write the tokens the launcher reads
         DemoProcesses.Run launcher = this.processes.start("launcher",
-                Map.of("TOKENPIPE_NOTIFY_READY_TOKEN", "0", "TOKENPIPE_NOTIFY_FAILURE_TOKEN", "1"),
-                "--demo.daemon-wait=true", "--demo.log-file=daemon.log", "--demo.worker.crash=true",
+                Map.of("TOKENPIPE_NOTIFY_READY_TOKEN", "0", "TOKENPIPE_NOTIFY_FAILURE_TOKEN", "1",
+                        "TOKENPIPE_DAEMON_WAIT", "true"),
+                "--tokenpipe.daemon.log-file=daemon.log", "--demo.worker.crash=true",
                 "--demo.worker.delay=0s");
         long daemon = trackDaemonWhenStarted(launcher);
         assertThat(launcher.awaitExit(LAUNCHER_EXIT)).as(launcher.text()).isEqualTo(1);
-        assertThat(launcher.text()).contains("demo-app pid " + daemon + " failed to start (token 0)")
-            .doesNotContain("demo-app started");
+        assertThat(launcher.text()).contains("pid " + daemon + " failed to start (token 0)")
+            .doesNotContain(READY);
         DemoProcesses.assertGone(daemon, GONE, "daemon");
     }
 
     @Test
     void launcherExitsOneWhenTheCopyDiesWithoutAToken() throws Exception {
         // bitcoind -daemonwait exits 0 here: it takes the end of stream for a token
-        DemoProcesses.Run launcher = this.processes.start("launcher", "--demo.daemon-wait=true",
-                "--demo.log-file=daemon.log", "--demo.worker.delay=60s");
+        DemoProcesses.Run launcher = this.processes.start("launcher", "--tokenpipe.daemon.wait=true",
+                "--tokenpipe.daemon.log-file=daemon.log", "--demo.worker.delay=60s");
         long daemon = trackDaemonWhenStarted(launcher);
         long worker = this.processes.track(Long.parseLong(DemoProcesses.awaitMatch(this.log, DemoProcesses.WORKER_PID,
                 DemoProcesses.START_UP)));
         ProcessHandle.of(daemon).orElseThrow().destroyForcibly(); // SIGKILL: no failure token can be written
         assertThat(launcher.awaitExit(LAUNCHER_EXIT)).as(launcher.text()).isEqualTo(1);
         assertThat(launcher.text())
-            .contains("demo-app pid " + daemon + " exited with code 137 before signalling readiness")
-            .doesNotContain("demo-app started");
+            .contains("pid " + daemon + " exited with code 137 before it was ready")
+            .doesNotContain(READY);
         DemoProcesses.assertGone(worker, GONE, "worker of the killed daemon (its lifeline closed)");
     }
 
     @Test
     void launcherStopsACopyThatIsNotReadyInTimeAndExitsOne() throws Exception {
-        DemoProcesses.Run launcher = this.processes.start("launcher", "--demo.daemon-wait=true",
-                "--demo.log-file=daemon.log", "--demo.daemon-wait-timeout=3s", "--demo.worker.delay=60s");
+        DemoProcesses.Run launcher = this.processes.start("launcher", "--tokenpipe.daemon.wait=true",
+                "--tokenpipe.daemon.log-file=daemon.log", "--tokenpipe.daemon.timeout=3s", "--demo.worker.delay=60s");
         long daemon = trackDaemonWhenStarted(launcher);
         assertThat(launcher.awaitExit(LAUNCHER_EXIT)).as(launcher.text()).isEqualTo(1);
-        assertThat(launcher.text()).contains("demo-app pid " + daemon + " did not signal readiness within 3s; stopped it")
-            .doesNotContain("demo-app started");
+        assertThat(launcher.text())
+            .contains("pid " + daemon + " was not ready within 3s (tokenpipe.daemon.timeout); stopped it")
+            .doesNotContain(READY);
         DemoProcesses.assertGone(daemon, GONE, "daemon");
         // whether or not the copy got as far as starting its worker, none may be left (checked after each test)
     }
@@ -146,8 +151,8 @@ class DaemonModeIT {
     @Test
     void launcherStoppedWhileItWaitsStopsTheCopy() throws Exception {
         // Ctrl-C reaches only the launcher (the copy has its own session): the copy must not run on, unreported
-        DemoProcesses.Run launcher = this.processes.start("launcher", "--demo.daemon-wait=true",
-                "--demo.log-file=daemon.log", "--demo.worker.delay=60s");
+        DemoProcesses.Run launcher = this.processes.start("launcher", "--tokenpipe.daemon.wait=true",
+                "--tokenpipe.daemon.log-file=daemon.log", "--demo.worker.delay=60s");
         long daemon = trackDaemonWhenStarted(launcher);
         long worker = this.processes.track(Long.parseLong(DemoProcesses.awaitMatch(this.log, DemoProcesses.WORKER_PID,
                 DemoProcesses.START_UP)));
@@ -155,8 +160,27 @@ class DaemonModeIT {
         assertThat(launcher.awaitExit(LAUNCHER_EXIT)).as(launcher.text()).isEqualTo(143);
         DemoProcesses.assertGone(daemon, GONE, "daemon");
         DemoProcesses.assertGone(worker, GONE, "worker");
-        assertThat(launcher.text()).contains("demo-app launcher: stopped before demo-app pid " + daemon
-                + " signalled readiness; stopped it (exit code 143)").doesNotContain("demo-app started");
+        assertThat(launcher.text()).contains("Daemon mode: stopped before pid " + daemon
+                + " was ready; stopped it (exit code 143)").doesNotContain(READY);
+    }
+
+    @Test
+    void pidFileHoldsTheReadyCopysPidUntilItExits() throws Exception {
+        Path pidFile = this.directory.resolve("demo.pid");
+        DemoProcesses.Run launcher = this.processes.start("launcher", "--tokenpipe.daemon.wait=true",
+                "--tokenpipe.daemon.log-file=daemon.log", "--tokenpipe.daemon.pid-file=demo.pid",
+                "--demo.worker.delay=0s");
+        long daemon = trackDaemonWhenStarted(launcher);
+        assertThat(launcher.awaitExit(LAUNCHER_EXIT)).as(launcher.text()).isZero();
+        assertThat(launcher.text()).contains("pid " + daemon + " (written to " + pidFile + ")");
+        assertThat(Files.readString(pidFile)).isEqualTo(daemon + "\n"); // there when the launcher exits 0
+        long worker = this.processes.track(Long.parseLong(DemoProcesses.awaitMatch(this.log, DemoProcesses.WORKER_PID,
+                DemoProcesses.START_UP)));
+
+        ProcessHandle.of(daemon).orElseThrow().destroy();
+        DemoProcesses.assertGone(daemon, GONE, "daemon");
+        DemoProcesses.assertGone(worker, GONE, "worker");
+        assertThat(pidFile).as("removed by the copy as it exits").doesNotExist();
     }
 
     /** Waits for the launcher to say which pid the copy has, and tracks it for the clean-up. */

@@ -129,4 +129,15 @@ public interface Libc {
 
     /** fstat with the 64-bit-inode struct stat ({@code fstat$INODE64} on x86-64 macOS, plain fstat on arm64). */
     int fstat(int fd, long statbuf);
+
+    // Sockets: only the systemd notification socket (posix.UnixDatagram) uses them
+
+    /** {@code socket(domain, type, protocol)}: a descriptor, or -1. */
+    int socket(int domain, int type, int protocol);
+
+    /**
+     * {@code sendto(fd, buf, len, flags, dest_addr, addrlen)}: the bytes sent, or -1. {@code addrlen} is a
+     * socklen_t (an unsigned 32-bit int on Linux and macOS).
+     */
+    long sendto(int fd, long buf, long len, int flags, long destAddr, int addrlen);
 }

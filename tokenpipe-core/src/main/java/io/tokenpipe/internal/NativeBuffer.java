@@ -69,6 +69,12 @@ public final class NativeBuffer implements AutoCloseable {
         return this;
     }
 
+    /** Copies {@code bytes} to {@code offset}. */
+    public NativeBuffer put(int offset, byte[] bytes) {
+        buffer.put(offset, bytes, 0, bytes.length);
+        return this;
+    }
+
     /** Sets {@code length} bytes from {@code offset} to {@code value}. */
     public NativeBuffer fill(int offset, int length, byte value) {
         for (int i = offset; i < offset + length; i++) {

@@ -197,6 +197,21 @@ final class JnaLibc implements Libc {
         static native int fstat$INODE64(int fd, long statbuf);
     }
 
+    /**
+     * Sockets, for the systemd notification socket only: registered on its first use, in a class of its own, so
+     * that nothing else depends on them.
+     */
+    private static final class Sockets {
+        static {
+            Native.register(Sockets.class, LIBC);
+        }
+
+        static native int socket(int domain, int type, int protocol);
+
+        /** socklen_t addrlen: an unsigned 32-bit int, passed as a Java int. */
+        static native long sendto(int fd, long buf, long len, int flags, long destAddr, int addrlen);
+    }
+
     private static final class Optional {
         static boolean register(Class<?> functions) {
             try {
@@ -441,6 +456,16 @@ final class JnaLibc implements Libc {
     @Override
     public int fstat(int fd, long statbuf) {
         return INODE64_FSTAT ? MacIntel.fstat$INODE64(fd, statbuf) : Mac.fstat(fd, statbuf);
+    }
+
+    @Override
+    public int socket(int domain, int type, int protocol) {
+        return Sockets.socket(domain, type, protocol);
+    }
+
+    @Override
+    public long sendto(int fd, long buf, long len, int flags, long destAddr, int addrlen) {
+        return Sockets.sendto(fd, buf, len, flags, destAddr, addrlen);
     }
 
     private static void requireAvailable(boolean available, String function) {

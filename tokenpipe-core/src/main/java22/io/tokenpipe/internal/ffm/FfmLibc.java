@@ -126,7 +126,8 @@ final class FfmLibc implements Libc {
 
     /**
      * ssize_t sendto(int fd, const void *buf, size_t len, int flags, const struct sockaddr *dest_addr,
-     * socklen_t addrlen); socklen_t is a 32-bit unsigned int on Linux and macOS. Can block on a full socket.
+     * socklen_t addrlen); socklen_t is a 32-bit unsigned int on Linux and macOS. Can block on a full socket (the
+     * notifier passes MSG_DONTWAIT): a plain downcall, never a critical one.
      */
     private static final class Sendto {
         static final MethodHandle H = errnoCall("sendto", LONG, JAVA_INT, LONG, LONG, JAVA_INT, LONG, JAVA_INT);
@@ -420,9 +421,9 @@ final class FfmLibc implements Libc {
         }
     }
 
-    // socket and sendto: for the readiness branch's additions to Libc (systemd's notification socket);
-    // @Override once Libc declares them.
+    // socket and sendto: only the systemd notification socket (posix.UnixDatagram) uses them
 
+    @Override
     public int socket(int domain, int type, int protocol) {
         try {
             return (int) Socket.H.invokeExact(CallState.state(), domain, type, protocol);
@@ -431,6 +432,7 @@ final class FfmLibc implements Libc {
         }
     }
 
+    @Override
     public long sendto(int fd, long buf, long len, int flags, long destAddr, int addrlen) {
         try {
             return (long) Sendto.H.invokeExact(CallState.state(), fd, buf, len, flags, destAddr, addrlen);

@@ -1,7 +1,5 @@
 package io.tokenpipe.spring.boot;
 
-import java.lang.StackWalker.StackFrame;
-import java.util.List;
 import java.util.OptionalInt;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -23,7 +21,6 @@ import org.springframework.boot.context.event.ApplicationPreparedEvent;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.context.ApplicationContext;
 import org.springframework.context.ApplicationEvent;
-import org.springframework.context.aot.AbstractAotProcessor;
 import org.springframework.context.event.ContextClosedEvent;
 import org.springframework.context.event.SmartApplicationListener;
 import org.springframework.core.env.ConfigurableEnvironment;
@@ -69,9 +66,6 @@ public final class TokenPipeReadinessNotifier implements SmartApplicationListene
     static final String READY_TOKEN_PROPERTY = "tokenpipe.notify.ready-token";
 
     static final String FAILURE_TOKEN_PROPERTY = "tokenpipe.notify.failure-token";
-
-    /** The property source Spring Cloud adds to the environment of its bootstrap context. */
-    private static final String BOOTSTRAP_PROPERTY_SOURCE = "bootstrap";
 
     private static final Log logger = LogFactory.getLog(TokenPipeReadinessNotifier.class);
 
@@ -126,12 +120,9 @@ public final class TokenPipeReadinessNotifier implements SmartApplicationListene
 
     /** Checks the settings and adopts the descriptor; throws InvalidTokenPipePropertyException when unusable. */
     private void adopt(ConfigurableEnvironment environment) {
-        if (Boolean.getBoolean(AbstractAotProcessor.AOT_PROCESSING)) {
-            logger.debug("AOT processing: the readiness descriptor is left to the application's real runs");
-            return;
-        }
-        if (environment.getPropertySources().contains(BOOTSTRAP_PROPERTY_SOURCE)) {
-            logger.debug("Spring Cloud bootstrap context: the readiness descriptor is left to the application context");
+        String notTheApplication = ApplicationContexts.notTheApplication(environment);
+        if (notTheApplication != null) {
+            logger.debug(notTheApplication + ": the readiness descriptor is left to the application's real runs");
             return;
         }
         Binder binder = Binder.get(environment);
@@ -155,7 +146,7 @@ public final class TokenPipeReadinessNotifier implements SmartApplicationListene
             fd = parseFd(variable.strip(), origin);
         }
         checkFd(fd, origin);
-        if (startedForAnotherApplication()) {
+        if (ApplicationContexts.startedForAnotherApplication()) {
             logger.info("Leaving fd " + fd + " to the application that SpringApplicationBuilder starts this one for"
                     + " (its child): the readiness token reports that application");
             return;
@@ -199,31 +190,6 @@ public final class TokenPipeReadinessNotifier implements SmartApplicationListene
             closeWithoutToken("the token settings are invalid");
             throw ex;
         }
-    }
-
-    /**
-     * Whether a {@link SpringApplicationBuilder} runs this application on its way to another one: the parent of a
-     * {@code child(...)} (or the first child of a {@code sibling(...)}), which it runs from its own code before
-     * that application even exists. Its readiness says nothing about the application the builder was asked to
-     * run, which is still to start and may fail. An application run by the user's code has no such frame.
-     */
-    private static boolean startedForAnotherApplication() {
-        List<StackFrame> stack = StackWalker.getInstance(StackWalker.Option.RETAIN_CLASS_REFERENCE)
-            .walk((frames) -> frames.toList());
-        for (int i = 0; i + 1 < stack.size(); i++) {
-            StackFrame called = stack.get(i);
-            StackFrame caller = stack.get(i + 1);
-            // SpringApplicationBuilder.run() called by the builder's own code (not by a subclass's run())
-            if (isBuilder(called) && called.getMethodName().equals("run") && isBuilder(caller)
-                    && !caller.getMethodName().equals("run")) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private static boolean isBuilder(StackFrame frame) {
-        return SpringApplicationBuilder.class.isAssignableFrom(frame.getDeclaringClass());
     }
 
     private static int parseFd(String text, String origin) {

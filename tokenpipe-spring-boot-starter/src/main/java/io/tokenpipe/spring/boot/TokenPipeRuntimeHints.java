@@ -8,7 +8,8 @@ import org.springframework.boot.context.properties.bind.BindableRuntimeHintsRegi
 
 /**
  * {@link RuntimeHintsRegistrar} for what the starter binds outside beans, which AOT processing cannot see: the
- * readiness notifier binds {@link TokenPipeProperties.Notify} with a {@code Binder} before the context exists.
+ * readiness notifiers bind {@link TokenPipeProperties.Notify} (and its {@link TokenPipeProperties.Systemd}), and
+ * daemon mode {@link TokenPipeProperties.Daemon}, with a {@code Binder} before the context exists.
  * Bean-bound types ({@link TokenPipeProperties}) and the {@code spring.factories} entries get their hints from
  * Spring itself. Registered in {@code META-INF/spring/aot.factories}.
  */
@@ -16,7 +17,8 @@ class TokenPipeRuntimeHints implements RuntimeHintsRegistrar {
 
     @Override
     public void registerHints(RuntimeHints hints, @Nullable ClassLoader classLoader) {
-        BindableRuntimeHintsRegistrar.forTypes(TokenPipeProperties.Notify.class).registerHints(hints, classLoader);
+        BindableRuntimeHintsRegistrar.forTypes(TokenPipeProperties.Notify.class, TokenPipeProperties.Systemd.class,
+                TokenPipeProperties.Daemon.class).registerHints(hints, classLoader);
     }
 
 }

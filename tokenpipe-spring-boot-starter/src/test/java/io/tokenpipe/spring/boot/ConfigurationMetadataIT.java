@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.zip.ZipEntry;
@@ -16,6 +17,7 @@ import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.beans.BeanUtils;
 import org.springframework.beans.BeanWrapperImpl;
+import org.springframework.boot.convert.DurationStyle;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -38,7 +40,9 @@ class ConfigurationMetadataIT {
         Map<String, Object> expected = new LinkedHashMap<>();
         collect("tokenpipe", new TokenPipeProperties(), expected);
         assertThat(expected).containsOnlyKeys("tokenpipe.enabled", "tokenpipe.max-open-pipes", "tokenpipe.notify.fd",
-                "tokenpipe.notify.ready-token", "tokenpipe.notify.failure-token");
+                "tokenpipe.notify.ready-token", "tokenpipe.notify.failure-token", "tokenpipe.notify.systemd.enabled",
+                "tokenpipe.notify.systemd.watchdog-health-group", "tokenpipe.daemon.wait", "tokenpipe.daemon.log-file",
+                "tokenpipe.daemon.timeout", "tokenpipe.daemon.pid-file");
         expected.put("management.health.tokenpipe.enabled", true);
 
         assertThat(listed).containsKeys(expected.keySet().toArray(String[]::new));
@@ -48,12 +52,18 @@ class ConfigurationMetadataIT {
             if (defaultValue == null) {
                 assertThat(property.has("defaultValue")).as("%s has no default", name).isFalse();
             }
+            else if (defaultValue instanceof Duration duration) { // the metadata writes "60s"
+                assertThat(DurationStyle.detectAndParse(property.get("defaultValue").asString()))
+                    .as("default of %s", name).isEqualTo(duration);
+            }
             else {
                 assertThat(property.get("defaultValue").asString()).as("default of %s", name)
                     .isEqualTo(defaultValue.toString());
             }
         });
-        assertThat(listed.get("tokenpipe.enabled").get("description").asString()).startsWith("Whether");
+        for (String flag : new String[] { "tokenpipe.enabled", "tokenpipe.notify.systemd.enabled", "tokenpipe.daemon.wait" }) {
+            assertThat(listed.get(flag).get("description").asString()).as(flag).startsWith("Whether");
+        }
         assertThat(listed.get("management.health.tokenpipe.enabled").get("description").asString()).startsWith("Whether");
     }
 
@@ -82,7 +92,8 @@ class ConfigurationMetadataIT {
         assertThat(read("META-INF/spring.factories"))
             .contains("org.springframework.boot.diagnostics.FailureAnalyzer=\\\nio.tokenpipe.spring.boot.TokenPipeFailureAnalyzer,\\\n"
                     + "io.tokenpipe.spring.boot.TokenPipesUnavailableFailureAnalyzer")
-            .contains("org.springframework.context.ApplicationListener=\\\nio.tokenpipe.spring.boot.TokenPipeReadinessNotifier");
+            .contains("org.springframework.context.ApplicationListener=\\\nio.tokenpipe.spring.boot.TokenPipeReadinessNotifier,\\\n"
+                    + "io.tokenpipe.spring.boot.SystemdReadinessNotifier,\\\nio.tokenpipe.spring.boot.TokenPipeDaemonMode");
         assertThat(read("META-INF/spring/aot.factories"))
             .contains("org.springframework.aot.hint.RuntimeHintsRegistrar=\\\nio.tokenpipe.spring.boot.TokenPipeRuntimeHints");
         assertThat(read("META-INF/MANIFEST.MF")).contains("Automatic-Module-Name: io.tokenpipe.spring.boot");

@@ -87,6 +87,10 @@ class TokenPipeAotTests {
             .accepts(hints);
         assertThat(RuntimeHintsPredicates.reflection().onMethodInvocation(TokenPipeProperties.Notify.class,
                 "setReadyToken")).accepts(hints);
+        assertThat(RuntimeHintsPredicates.reflection().onMethodInvocation(TokenPipeProperties.Systemd.class,
+                "setWatchdogHealthGroup")).accepts(hints);
+        assertThat(RuntimeHintsPredicates.reflection().onMethodInvocation(TokenPipeProperties.Daemon.class,
+                "setTimeout")).accepts(hints);
     }
 
     private TestGenerationContext generation = new TestGenerationContext(TokenPipeAotTests.class);

@@ -1,0 +1,180 @@
+package io.tokenpipe.spring.boot;
+
+import java.io.File;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The command line of daemon mode's detached copy: this JVM's own {@code java}, JVM options, executable jar or
+ * class path and main class, and arguments, without the daemon switch; and, whatever the launcher was given,
+ * notification on, at fd 3, with the tokens the launcher reads (swapped tokens would make a failed copy look
+ * ready). Those settings go in as system properties, which Boot reads whether or not the application passes its
+ * arguments to {@code SpringApplication.run}; the launcher's own arguments and system properties that set them
+ * are left out, since an argument would outrank them.
+ */
+final class DaemonCommand {
+
+    /** The descriptor at which the copy gets the pipe's write end. */
+    static final int NOTIFY_FD = 3;
+
+    /** What the copy is told, whatever the launcher was given. */
+    static final List<String> COPY_SETTINGS = List.of("tokenpipe.daemon.wait=false", "tokenpipe.enabled=true",
+            "tokenpipe.notify.fd=" + NOTIFY_FD, "tokenpipe.notify.ready-token=1", "tokenpipe.notify.failure-token=0");
+
+    private final String java;
+
+    private final List<String> jvmOptions;
+
+    private final String classPath;
+
+    private final String mainClassOrJar;
+
+    private final boolean jar;
+
+    private final List<String> args;
+
+    /**
+     * A command for a copy of a JVM.
+     * @param java the java launcher
+     * @param jvmOptions the JVM options as the JVM got them
+     * @param classPath the class path ({@code java.class.path})
+     * @param mainClassOrJar the main class, or the jar given to {@code -jar}
+     * @param jar whether {@code mainClassOrJar} is a jar
+     * @param args the application's arguments
+     */
+    DaemonCommand(String java, List<String> jvmOptions, String classPath, String mainClassOrJar, boolean jar,
+            List<String> args) {
+        this.java = java;
+        this.jvmOptions = List.copyOf(jvmOptions);
+        this.classPath = classPath;
+        this.mainClassOrJar = mainClassOrJar;
+        this.jar = jar;
+        this.args = List.copyOf(args);
+    }
+
+    /**
+     * The command of this JVM.
+     * @param args the arguments the application passed to {@code SpringApplication.run}
+     * @param mainApplicationClass the class whose {@code main} runs the application, as Boot deduced it, or null
+     * @return the command
+     * @throws IllegalStateException when this JVM was started in a way a copy cannot repeat (a module launch)
+     */
+    static DaemonCommand ofThisJvm(String[] args, @Nullable Class<?> mainApplicationClass) {
+        return of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                withoutEnvironmentOptions(ManagementFactory.getRuntimeMXBean().getInputArguments(),
+                        System.getenv("JAVA_TOOL_OPTIONS"), System.getenv("JDK_JAVA_OPTIONS")),
+                System.getProperty("java.class.path", ""), System.getProperty("sun.java.command", ""), args,
+                mainApplicationClass);
+    }
+
+    /**
+     * The command of a JVM described by its launcher's facts.
+     * @param java the java launcher
+     * @param jvmOptions its JVM options
+     * @param classPath its {@code java.class.path}
+     * @param javaCommand its {@code sun.java.command}: the main class or the jar, then the arguments, joined by
+     * spaces
+     * @param args the arguments the application passed to {@code SpringApplication.run}
+     * @param mainApplicationClass the class whose {@code main} runs the application, or null
+     * @return the command
+     * @throws IllegalStateException for a launch a copy cannot repeat (a module launch, no main class known)
+     */
+    static DaemonCommand of(String java, List<String> jvmOptions, String classPath, String javaCommand, String[] args,
+            @Nullable Class<?> mainApplicationClass) {
+        String command = javaCommand.strip();
+        if (classPath.endsWith(".jar") && !classPath.contains(File.pathSeparator) && command.startsWith(classPath)) {
+            return new DaemonCommand(java, jvmOptions, classPath, classPath, true, Arrays.asList(args)); // java -jar
+        }
+        String first = command.isEmpty() ? "" : command.split(" ", 2)[0];
+        if (first.endsWith(".jar") && Files.isRegularFile(Path.of(first))) {
+            // java -jar, where java.class.path was changed since (a test runner's booter jar does that)
+            return new DaemonCommand(java, jvmOptions, classPath, first, true, Arrays.asList(args));
+        }
+        String mainClass = first.isEmpty() && mainApplicationClass != null ? mainApplicationClass.getName() : first;
+        if (mainClass.isEmpty() || mainClass.contains("/")) {
+            throw new IllegalStateException("daemon mode repeats a java -jar or java -cp launch, but this JVM was"
+                    + " started as '" + command + "' (a module launch, or no main class known)");
+        }
+        return new DaemonCommand(java, jvmOptions, classPath, mainClass, false, Arrays.asList(args));
+    }
+
+    /**
+     * The JVM options without those that came from JAVA_TOOL_OPTIONS and JDK_JAVA_OPTIONS, which the JVM puts
+     * first (in that order) and the copy gets again from the environment it inherits.
+     */
+    static List<String> withoutEnvironmentOptions(List<String> inputArguments, @Nullable String toolOptions,
+            @Nullable String jdkOptions) {
+        List<String> options = new ArrayList<>(inputArguments);
+        for (String variable : new String[] { toolOptions, jdkOptions }) {
+            if (variable == null || variable.isBlank()) {
+                continue;
+            }
+            List<String> words = List.of(variable.strip().split("\\s+"));
+            if (options.size() >= words.size() && options.subList(0, words.size()).equals(words)) {
+                options.subList(0, words.size()).clear();
+            }
+        }
+        return options;
+    }
+
+    /**
+     * Whether this JVM runs from a jar given to {@code -jar}.
+     * @return true for {@code java -jar}
+     */
+    boolean isJar() {
+        return this.jar;
+    }
+
+    /**
+     * The copy's command line.
+     * @return {@code java <options> -D<settings> (-jar <jar> | -cp <class path> <main class>) <arguments>}
+     */
+    List<String> copy() {
+        List<String> command = new ArrayList<>();
+        command.add(this.java);
+        for (String option : this.jvmOptions) {
+            if (!option.startsWith("-D") || !isCopySetting(option.substring(2))) {
+                command.add(option);
+            }
+        }
+        for (String setting : COPY_SETTINGS) {
+            command.add("-D" + setting);
+        }
+        if (this.jar) {
+            command.add("-jar");
+            command.add(this.mainClassOrJar);
+        }
+        else {
+            command.add("-cp");
+            command.add(this.classPath);
+            command.add(this.mainClassOrJar);
+        }
+        for (String arg : this.args) {
+            if (!arg.startsWith("--") || !isCopySetting(arg.substring(2))) {
+                command.add(arg);
+            }
+        }
+        return command;
+    }
+
+    /** Whether "name" or "name=value" sets one of the {@link #COPY_SETTINGS}, in any of Boot's relaxed forms. */
+    private static boolean isCopySetting(String assignment) {
+        String name = canonical(assignment);
+        return COPY_SETTINGS.stream().anyMatch((setting) -> canonical(setting).equals(name));
+    }
+
+    /** "tokenpipe.notify.readytoken" for tokenpipe.notify.ready-token=1, tokenpipe.notify.readyToken, ...READY_TOKEN. */
+    private static String canonical(String assignment) {
+        int equals = assignment.indexOf('=');
+        String name = (equals >= 0) ? assignment.substring(0, equals) : assignment;
+        return name.replace("-", "").replace("_", "").toLowerCase(Locale.ROOT);
+    }
+
+}

@@ -1,0 +1,182 @@
+package io.tokenpipe.spring.boot;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import io.tokenpipe.TokenPipePlatform;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.boot.context.event.ApplicationEnvironmentPreparedEvent;
+import org.springframework.boot.context.logging.LoggingApplicationListener;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.context.ApplicationEvent;
+import org.springframework.context.event.SmartApplicationListener;
+import org.springframework.core.env.ConfigurableEnvironment;
+
+/**
+ * Daemon mode for any application with the starter: with {@code tokenpipe.daemon.wait=true} (or the environment
+ * variable {@code TOKENPIPE_DAEMON_WAIT=true}) the JVM that was launched never starts the application itself. As
+ * soon as its environment is prepared (application properties read, logging set up, no context yet) it starts a
+ * detached copy of itself ({@link DaemonCommand}), waits for that copy's readiness token and exits: 0 once the
+ * copy is ready, 1 when it fails, dies first or is not ready within {@code tokenpipe.daemon.timeout}
+ * ({@link DaemonLauncher}). The copy is an ordinary run of the application whose
+ * {@link TokenPipeReadinessNotifier} writes the token.
+ *
+ * <p>A JVM with {@code tokenpipe.daemon.pid-file} set removes that file when it exits, if it still holds this
+ * JVM's pid: the copy cleans up the file its launcher wrote.
+ *
+ * <p>Acts once per JVM and only for the application itself (not in a Spring Cloud bootstrap context, not during
+ * AOT processing). Registered in {@code META-INF/spring.factories}; applications do not create it.
+ */
+public final class TokenPipeDaemonMode implements SmartApplicationListener {
+
+    static final String WAIT_PROPERTY = "tokenpipe.daemon.wait";
+
+    static final String WAIT_ENVIRONMENT_VARIABLE = "TOKENPIPE_DAEMON_WAIT";
+
+    static final String TIMEOUT_PROPERTY = "tokenpipe.daemon.timeout";
+
+    static final String LOG_FILE_PROPERTY = "tokenpipe.daemon.log-file";
+
+    static final String PID_FILE_PROPERTY = "tokenpipe.daemon.pid-file";
+
+    private static final Log logger = LogFactory.getLog(TokenPipeDaemonMode.class);
+
+    /** Daemon mode and the pid file's clean-up are process-wide: only the first application in the JVM acts. */
+    private static final AtomicBoolean acted = new AtomicBoolean();
+
+    /** Created by Spring Boot from {@code META-INF/spring.factories}. */
+    public TokenPipeDaemonMode() {
+    }
+
+    /** Right after logging is set up, which comes after the application's properties are read. */
+    @Override
+    public int getOrder() {
+        return LoggingApplicationListener.DEFAULT_ORDER + 1;
+    }
+
+    @Override
+    public boolean supportsEventType(Class<? extends ApplicationEvent> eventType) {
+        return ApplicationEnvironmentPreparedEvent.class.isAssignableFrom(eventType);
+    }
+
+    @Override
+    public void onApplicationEvent(ApplicationEvent event) {
+        if (event instanceof ApplicationEnvironmentPreparedEvent prepared) {
+            ConfigurableEnvironment environment = prepared.getEnvironment();
+            if (ApplicationContexts.notTheApplication(environment) != null
+                    || ApplicationContexts.startedForAnotherApplication()) {
+                return;
+            }
+            TokenPipeProperties.Daemon daemon = Binder.get(environment)
+                .bindOrCreate("tokenpipe.daemon", TokenPipeProperties.Daemon.class);
+            boolean wait = daemon.isWait() || isTrue(System.getenv(WAIT_ENVIRONMENT_VARIABLE))
+                    && !environment.containsProperty(WAIT_PROPERTY);
+            if (!acted.compareAndSet(false, true)) {
+                return;
+            }
+            if (wait) {
+                int code = launch(environment, daemon, prepared.getArgs(),
+                        prepared.getSpringApplication().getMainApplicationClass());
+                System.exit(code);
+            }
+            else if (daemon.getPidFile() != null && !daemon.getPidFile().isBlank()) {
+                removeOwnPidFileAtExit(Path.of(daemon.getPidFile()).toAbsolutePath());
+            }
+        }
+    }
+
+    /**
+     * Boot's relaxed binding already maps TOKENPIPE_DAEMON_WAIT to tokenpipe.daemon.wait, except when the
+     * application sets an environment prefix: the variable is this feature's own name, so it is read anyway.
+     */
+    private static boolean isTrue(@Nullable String value) {
+        return value != null && value.strip().equalsIgnoreCase("true");
+    }
+
+    private static int launch(ConfigurableEnvironment environment, TokenPipeProperties.Daemon daemon, String[] args,
+            @Nullable Class<?> mainApplicationClass) {
+        Binder binder = Binder.get(environment);
+        if (!binder.bind("tokenpipe.enabled", Boolean.class).orElse(true)) {
+            throw InvalidTokenPipePropertyException.of(WAIT_PROPERTY, true,
+                    "needs tokenpipe.enabled=true: the detached copy tells its launcher through the starter's"
+                            + " readiness notification",
+                    "Remove tokenpipe.enabled=false, or unset " + WAIT_PROPERTY + " and " + WAIT_ENVIRONMENT_VARIABLE
+                            + " to start in the foreground.",
+                    environment);
+        }
+        Duration timeout = daemon.getTimeout();
+        if (timeout == null || timeout.isNegative() || timeout.isZero()) {
+            throw InvalidTokenPipePropertyException.of(TIMEOUT_PROPERTY, timeout, "must be more than zero",
+                    "Set " + TIMEOUT_PROPERTY + " to how long the copy may take to be ready (the default is 60s).",
+                    environment);
+        }
+        Path logFile = existingParent(LOG_FILE_PROPERTY, daemon.getLogFile(), environment);
+        Path pidFile = (daemon.getPidFile() != null) ? existingParent(PID_FILE_PROPERTY, daemon.getPidFile(), environment)
+                : null;
+        if (!TokenPipePlatform.isAvailable()) {
+            throw InvalidTokenPipePropertyException.of(WAIT_PROPERTY, true,
+                    "needs token pipes, but they are not available in this JVM: "
+                            + TokenPipePlatform.unavailableReason().orElse("unknown"),
+                    "Start the application in the foreground (unset " + WAIT_PROPERTY + " and "
+                            + WAIT_ENVIRONMENT_VARIABLE + "), or make the native layer load (see the platforms page"
+                            + " of the tokenpipe documentation).",
+                    environment);
+        }
+        DaemonCommand command;
+        try {
+            command = DaemonCommand.ofThisJvm(args, mainApplicationClass);
+        }
+        catch (IllegalStateException ex) {
+            throw InvalidTokenPipePropertyException.of(WAIT_PROPERTY, true, ex.getMessage(),
+                    "Start the application with java -jar or java -cp to use daemon mode.", environment);
+        }
+        Map<String, String> systemdEnvironment = binder.bind("tokenpipe.notify.systemd.enabled", Boolean.class)
+            .orElse(true) ? System.getenv() : Map.of();
+        return new DaemonLauncher(command.copy(), logFile, timeout, pidFile, systemdEnvironment, logger).run();
+    }
+
+    private static Path existingParent(String property, String value, ConfigurableEnvironment environment) {
+        if (value.isBlank()) {
+            throw InvalidTokenPipePropertyException.of(property, value, "must be a file name",
+                    "Set " + property + " to a file, or remove it to use the default.", environment);
+        }
+        Path path = Path.of(value).toAbsolutePath().normalize();
+        Path parent = path.getParent();
+        if (parent == null || !Files.isDirectory(parent)) {
+            throw InvalidTokenPipePropertyException.of(property, value,
+                    "its directory " + parent + " does not exist",
+                    "Create the directory, or set " + property + " to a file in an existing one.", environment);
+        }
+        return path;
+    }
+
+    /** Deletes {@code pidFile} when this JVM exits, if the file still holds this JVM's pid. */
+    private static void removeOwnPidFileAtExit(Path pidFile) {
+        String pid = Long.toString(ProcessHandle.current().pid());
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                if (Files.isRegularFile(pidFile)
+                        && Files.readString(pidFile, StandardCharsets.US_ASCII).strip().equals(pid)) {
+                    Files.delete(pidFile);
+                }
+            }
+            catch (IOException | RuntimeException ex) {
+                // a pid file that cannot be read or removed is left as it is
+            }
+        }, "tokenpipe-pid-file"));
+    }
+
+    /** Forgets that an application of this JVM acted: for tests that run several applications in one JVM. */
+    static void resetForTests() {
+        acted.set(false);
+    }
+
+}

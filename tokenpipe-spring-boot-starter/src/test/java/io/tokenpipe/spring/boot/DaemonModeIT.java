@@ -1,0 +1,155 @@
+package io.tokenpipe.spring.boot;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+import io.tokenpipe.testing.Processes;
+import io.tokenpipe.testing.RawFds;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Daemon mode of an application started with {@code java -cp} (the demo's {@code DaemonModeIT} runs the same
+ * through {@code java -jar}), as real processes: the launcher's exit code and words, the detached copy's session,
+ * descriptors and command line, the pid file, and that nothing is left running.
+ */
+@Timeout(240)
+class DaemonModeIT {
+
+    private static final Pattern STARTED = Pattern.compile("started the application as pid (\\d+) ");
+
+    private static final String READY = "the application is ready in the background, pid ";
+
+    @TempDir
+    Path directory;
+
+    @Test
+    void launcherExitsZeroOnceTheCopyIsReadyAndTheCopyRunsDetached() throws Exception {
+        Path log = this.directory.resolve("copy.log");
+        try (ChildJvm launcher = ChildJvm.start(this.directory, "launcher", Map.of("TOKENPIPE_NOTIFY_FD", "5"),
+                ServiceChildApplication.class, "--tokenpipe.daemon.wait=true", "--tokenpipe.daemon.log-file=copy.log",
+                "--tokenpipe.notify.ready-token=10", "--child.delay=500ms", "plain-argument")) {
+            long copy = launcher.track(Long.parseLong(launcher.await(STARTED)));
+            assertThat(launcher.awaitExit()).as(launcher.text()).isZero();
+            assertThat(launcher.text()).contains(READY + copy).doesNotContain("ERROR");
+
+            assertThat(Processes.isRunning(copy)).as("the copy runs after the launcher exited").isTrue();
+            assertThat(Processes.stat(copy)[3]).as("the copy leads a session of its own").isEqualTo(Long.toString(copy));
+            Path fds = Path.of("/proc", Long.toString(copy), "fd");
+            assertThat(Files.readSymbolicLink(fds.resolve("0"))).isEqualTo(Path.of("/dev/null"));
+            assertThat(Files.readSymbolicLink(fds.resolve("1"))).isEqualTo(log.toRealPath());
+            assertThat(Files.readSymbolicLink(fds.resolve("2"))).isEqualTo(log.toRealPath());
+            assertThat(RawFds.target(Long.toString(copy), 3)).as("fd 3, closed after the token").isNull();
+            String commandLine = Files.readString(Path.of("/proc", Long.toString(copy), "cmdline")).replace('\0', ' ');
+            assertThat(commandLine).contains("-Dtokenpipe.daemon.wait=false", "-Dtokenpipe.notify.fd=3",
+                    "-Dtokenpipe.notify.ready-token=1", "-Dtokenpipe.notify.failure-token=0", "-XX:+UseSerialGC",
+                    ServiceChildApplication.class.getName() + " --tokenpipe.daemon.log-file=copy.log --child.delay=500ms"
+                            + " plain-argument")
+                .doesNotContain("--tokenpipe.daemon.wait=true", "--tokenpipe.notify.ready-token=10");
+
+            ProcessHandle.of(copy).orElseThrow().destroy();
+            ChildJvm.awaitGone(copy);
+            assertThat(Files.readString(log)).contains("Started ServiceChildApplication");
+        }
+    }
+
+    @Test
+    void launcherExitsOneWithTheReasonWhenTheCopyFailsToStart() throws Exception {
+        try (ChildJvm launcher = ChildJvm.start(this.directory, "launcher", Map.of("TOKENPIPE_DAEMON_WAIT", "true"),
+                ServiceChildApplication.class, "--tokenpipe.daemon.log-file=copy.log", "--child.fail=true")) {
+            long copy = launcher.track(Long.parseLong(launcher.await(STARTED)));
+            assertThat(launcher.awaitExit()).as(launcher.text()).isEqualTo(1);
+            assertThat(launcher.text()).contains("pid " + copy + " failed to start (token 0) and exited with code 1: ")
+                .contains("the database is not there")
+                .doesNotContain(READY);
+            ChildJvm.awaitGone(copy);
+        }
+    }
+
+    @Test
+    void launcherExitsOneWhenTheCopyIsKilledBeforeItIsReady() throws Exception {
+        // bitcoind -daemonwait exits 0 here: it takes the end of stream for a token
+        try (ChildJvm launcher = ChildJvm.start(this.directory, "launcher", Map.of(), ServiceChildApplication.class,
+                "--tokenpipe.daemon.wait=true", "--tokenpipe.daemon.log-file=copy.log", "--child.delay=60s")) {
+            long copy = launcher.track(Long.parseLong(launcher.await(STARTED)));
+            awaitLine(this.directory.resolve("copy.log"), "Started ServiceChildApplication"); // in its slow runner
+            ProcessHandle.of(copy).orElseThrow().destroyForcibly(); // SIGKILL: no failure token can be written
+            assertThat(launcher.awaitExit()).as(launcher.text()).isEqualTo(1);
+            assertThat(launcher.text()).contains("pid " + copy + " exited with code 137 before it was ready")
+                .doesNotContain(READY);
+        }
+    }
+
+    @Test
+    void launcherStopsACopyThatIsNotReadyInTimeAndExitsOne() throws Exception {
+        try (ChildJvm launcher = ChildJvm.start(this.directory, "launcher", Map.of(), ServiceChildApplication.class,
+                "--tokenpipe.daemon.wait=true", "--tokenpipe.daemon.timeout=3s", "--child.delay=60s")) {
+            long copy = launcher.track(Long.parseLong(launcher.await(STARTED)));
+            assertThat(launcher.awaitExit()).as(launcher.text()).isEqualTo(1);
+            assertThat(launcher.text())
+                .contains("pid " + copy + " was not ready within 3s (tokenpipe.daemon.timeout); stopped it (exit code 143)")
+                .doesNotContain(READY);
+            ChildJvm.awaitGone(copy);
+        }
+    }
+
+    @Test
+    void pidFileHoldsTheCopysPidOnceTheLauncherExitsZeroAndGoesWithTheCopy() throws Exception {
+        Path pidFile = this.directory.resolve("run").resolve("app.pid");
+        Files.createDirectories(pidFile.getParent());
+        try (ChildJvm launcher = ChildJvm.start(this.directory, "launcher", Map.of(), ServiceChildApplication.class,
+                "--tokenpipe.daemon.wait=true", "--tokenpipe.daemon.pid-file=run/app.pid")) {
+            long copy = launcher.track(Long.parseLong(launcher.await(STARTED)));
+            assertThat(launcher.awaitExit()).as(launcher.text()).isZero();
+            assertThat(Files.readString(pidFile)).isEqualTo(copy + "\n");
+            assertThat(launcher.text()).contains(READY + copy + " (written to " + pidFile + ")");
+            try (var entries = Files.list(pidFile.getParent())) {
+                assertThat(entries).as("no temporary file left beside it").containsExactly(pidFile);
+            }
+
+            ProcessHandle.of(copy).orElseThrow().destroy(); // SIGTERM: it exits normally and removes its pid file
+            ChildJvm.awaitGone(copy);
+            assertThat(pidFile).doesNotExist();
+        }
+    }
+
+    @Test
+    void daemonModeWithTheStarterTurnedOffIsAConfigurationErrorNamingTheProperty() throws Exception {
+        try (ChildJvm launcher = ChildJvm.start(this.directory, "launcher", Map.of(), ServiceChildApplication.class,
+                "--tokenpipe.daemon.wait=true", "--tokenpipe.enabled=false")) {
+            assertThat(launcher.awaitExit()).as(launcher.text()).isEqualTo(1);
+            assertThat(launcher.text()).contains("APPLICATION FAILED TO START")
+                .contains("Invalid value 'true' for configuration property 'tokenpipe.daemon.wait'")
+                .contains("needs tokenpipe.enabled=true")
+                .doesNotContain("started the application as pid");
+        }
+    }
+
+    @Test
+    void aTimeoutOfZeroIsAConfigurationErrorNamingThePropertyAndItsOrigin() throws Exception {
+        try (ChildJvm launcher = ChildJvm.start(this.directory, "launcher", Map.of(), ServiceChildApplication.class,
+                "--tokenpipe.daemon.wait=true", "--tokenpipe.daemon.timeout=0s")) {
+            assertThat(launcher.awaitExit()).as(launcher.text()).isEqualTo(1);
+            assertThat(launcher.text())
+                .contains("Invalid value 'PT0S' for configuration property 'tokenpipe.daemon.timeout' (originating from")
+                .contains("property source \"commandLineArgs\"")
+                .contains("must be more than zero");
+        }
+    }
+
+    private static void awaitLine(Path file, String line) throws Exception {
+        long deadline = System.nanoTime() + 90_000_000_000L;
+        while (!Files.exists(file) || !Files.readString(file).contains(line)) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("no '" + line + "' in " + file);
+            }
+            Thread.sleep(10);
+        }
+    }
+
+}

@@ -1,0 +1,85 @@
+package io.tokenpipe.spring.boot;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+
+import io.tokenpipe.spring.boot.autoconfigure.TokenPipeAutoConfiguration;
+
+import org.springframework.boot.ApplicationRunner;
+import org.springframework.boot.Banner;
+import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
+import org.springframework.boot.availability.AvailabilityChangeEvent;
+import org.springframework.boot.availability.LivenessState;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ApplicationContext;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
+
+/**
+ * A long-running Spring Boot application for the tests that start it as a real process: under systemd, as a
+ * daemon, or with NOTIFY_SOCKET pointing at a python receiver. It knows nothing of systemd or token pipes; the
+ * starter does the work. Settings (as arguments):
+ * <ul>
+ * <li>{@code --child.delay=5s}: its runner takes that long (start-up is not finished before);</li>
+ * <li>{@code --child.fail=true}: a bean fails, so start-up fails with "the database is not there";</li>
+ * <li>{@code --child.broken-file=/path}: once that file exists, the application publishes
+ * {@code LivenessState.BROKEN}, and {@code CORRECT} again once it is gone.</li>
+ * </ul>
+ * It runs until it is stopped (SIGTERM closes the context through Boot's shutdown hook).
+ */
+@Configuration(proxyBeanMethods = false)
+@ImportAutoConfiguration(TokenPipeAutoConfiguration.class)
+public class ServiceChildApplication {
+
+    public static void main(String[] args) throws InterruptedException {
+        new SpringApplicationBuilder(ServiceChildApplication.class).web(WebApplicationType.NONE)
+            .bannerMode(Banner.Mode.OFF)
+            .run(args);
+        Thread.currentThread().join(); // until SIGTERM
+    }
+
+    @Bean
+    ApplicationRunner slowStartUp(Environment environment) {
+        return (args) -> Thread.sleep(environment.getProperty("child.delay", Duration.class, Duration.ZERO).toMillis());
+    }
+
+    @Bean
+    Object database(Environment environment) {
+        if (environment.getProperty("child.fail", Boolean.class, false)) {
+            throw new IllegalStateException("the database is not there");
+        }
+        return "database";
+    }
+
+    @Bean
+    ApplicationRunner livenessFromFile(Environment environment, ApplicationContext context) {
+        return (args) -> {
+            String file = environment.getProperty("child.broken-file");
+            if (file == null) {
+                return;
+            }
+            Thread watcher = new Thread(() -> {
+                boolean broken = false;
+                while (true) {
+                    boolean now = Files.exists(Path.of(file));
+                    if (now != broken) {
+                        broken = now;
+                        AvailabilityChangeEvent.publish(context, broken ? LivenessState.BROKEN : LivenessState.CORRECT);
+                    }
+                    try {
+                        Thread.sleep(20);
+                    }
+                    catch (InterruptedException ex) {
+                        return;
+                    }
+                }
+            }, "broken-file-watcher");
+            watcher.setDaemon(true);
+            watcher.start();
+        };
+    }
+
+}
