@@ -49,6 +49,7 @@ public abstract class NativeIo {
                     + Os.describe() + ": the layout of struct sigaction, the O_CLOEXEC and O_CREAT values and the"
                     + " system call numbers it relies on are known for those two only");
         }
+        MaskCheck.everyCall(); // a bad value makes the layer unavailable, naming the property
         Backend backend = Backends.load();
         return Os.WINDOWS ? new WindowsIo(backend) : new PosixIo(backend);
     }

@@ -43,6 +43,8 @@ public final class ThreadContext {
     private static final int SCRATCH_SIZE = 32;
     static final int MASK_OFFSET = 16;
 
+    /** {@code -Dtokenpipe.maskCheck=everyCall}: every call unblocks the signal around its system calls. */
+    private static final boolean MASK_CHECK_EVERY_CALL = MaskCheck.everyCall(); // validated by NativeIo's load
     private static final ThreadLocal<ThreadContext> CURRENT = ThreadLocal.withInitial(ThreadContext::create);
     private static final VarHandle CALL;
     /** Thread.isVirtual() on Java 21 and later; null before. */
@@ -160,7 +162,7 @@ public final class ThreadContext {
         if (mode == SIGNAL_BLOCKED_IN_CALL) {
             signalMode = mode = SIGNAL_BLOCKED; // the call it was stuck in is over
         }
-        return virtual || mode != SIGNAL_DELIVERED;
+        return virtual || mode != SIGNAL_DELIVERED || MASK_CHECK_EVERY_CALL;
     }
 
     /**
@@ -179,7 +181,7 @@ public final class ThreadContext {
      */
     boolean beforeSystemCall() {
         NativeIo io = NativeIo.get();
-        boolean blocks = signalMode != SIGNAL_DELIVERED;
+        boolean blocks = signalMode != SIGNAL_DELIVERED || MASK_CHECK_EVERY_CALL;
         if (virtual) {
             long id = io.currentThreadId();
             if (id != carrierId) {
