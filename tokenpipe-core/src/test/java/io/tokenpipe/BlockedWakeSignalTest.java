@@ -98,7 +98,7 @@ class BlockedWakeSignalTest {
          * Runs on a thread whose mask blocks the wake-up signal: a timeout, an interrupt and a close from another
          * thread each end a wait, and the mask is the same afterwards.
          */
-        private static void everyWaitIsServed() throws Exception {
+        static void everyWaitIsServed() throws Exception {
             long tid = ThreadContext.current().threadId();
             Thread self = Thread.currentThread();
             try (TokenPipe pipe = TokenPipe.make().orElseThrow();

@@ -49,6 +49,7 @@ public abstract class NativeIo {
                     + Os.describe() + ": the layout of struct sigaction, the O_CLOEXEC and O_CREAT values and the"
                     + " system call numbers it relies on are known for those two only");
         }
+        MaskCheck.everyCall(); // a bad value makes the layer unavailable, naming the property
         Backend backend = Backends.load();
         return Os.WINDOWS ? new WindowsIo(backend) : new PosixIo(backend);
     }
@@ -161,10 +162,20 @@ public abstract class NativeIo {
 
     /**
      * Why thread {@code threadId}, signalled {@code signalledNanos} ago and still inside its call, cannot be woken
-     * ("blocks the wake-up signal 62 in its signal mask"), or null when it can (it is only slow).
+     * ("blocks the wake-up signal 62 in its signal mask (...) while asleep in read(2)"), or null when it can (it is
+     * only slow). {@code scratchAddress} is that thread's scratch buffer, which its token system calls are given:
+     * only a thread asleep in one of them can be stuck there.
      */
-    public String whyNotWoken(long threadId, long signalledNanos) {
+    public String whyNotWoken(long threadId, long signalledNanos, long scratchAddress) {
         return null;
+    }
+
+    /**
+     * Whether a wake-up sent to thread {@code threadId} is still pending there, sent but not delivered (it blocks
+     * the signal): sending another would only queue it behind the first. False where that cannot be told.
+     */
+    public boolean wakeUpPending(long threadId) {
+        return false;
     }
 
     /** Whether the callers of one descriptor must take turns (Windows: see FdHandle#enterSerially). */

@@ -22,7 +22,9 @@ import java.nio.ByteOrder;
  * a token call runs with only the wake-up signal unblocked, and the thread's own mask is put back right after: the
  * thread is woken exactly like any other, and its mask is the same whenever its code runs. A thread that blocks the
  * signal only after its first call is found out by the closer or the waker when it does not leave a call it was
- * woken from ({@link #SIGNAL_BLOCKED_IN_CALL}); from its next call on it is served the same way.
+ * woken from ({@link #SIGNAL_BLOCKED_IN_CALL}); from its next call on it is served the same way. Found out means seen
+ * asleep in its token system call with the signal blocked, never merely a mask that shows the signal, which every
+ * thread's does for a moment now and then (see {@link NativeIo#whyNotWoken}).
  */
 public final class ThreadContext {
     /** The wake-up signal reaches this thread. */
@@ -31,14 +33,18 @@ public final class ThreadContext {
     static final int SIGNAL_BLOCKED = 1;
     /**
      * This thread blocks the signal, and was found out while inside its current call, which therefore cannot be
-     * woken: nobody signals it again before it leaves (a blocked real-time signal would only queue up), and its
-     * next call runs as {@link #SIGNAL_BLOCKED}.
+     * woken: a closer does not wait for it, and it is signalled again only now and then, and only while the last
+     * signal is no longer pending there ({@link #wakeUnlessPending}: a blocked real-time signal would only queue
+     * up; should the diagnosis ever be wrong, this still ends the call). Its next call runs as
+     * {@link #SIGNAL_BLOCKED}.
      */
     static final int SIGNAL_BLOCKED_IN_CALL = 2;
     /** Bytes 0-7: the token or pipe()'s two descriptors; 8-15: a struct pollfd; 16-31: a signal set. */
     private static final int SCRATCH_SIZE = 32;
     static final int MASK_OFFSET = 16;
 
+    /** {@code -Dtokenpipe.maskCheck=everyCall}: every call unblocks the signal around its system calls. */
+    private static final boolean MASK_CHECK_EVERY_CALL = MaskCheck.everyCall(); // validated by NativeIo's load
     private static final ThreadLocal<ThreadContext> CURRENT = ThreadLocal.withInitial(ThreadContext::create);
     private static final VarHandle CALL;
     /** Thread.isVirtual() on Java 21 and later; null before. */
@@ -97,9 +103,13 @@ public final class ThreadContext {
     /** A virtual thread's carrier at its last system call, and whether that carrier blocks the wake-up signal. */
     private long carrierId;
     private boolean carrierBlocks;
-    /** The waker's bookkeeping, touched by the waker thread only: when it first woke this thread's call. */
+    /**
+     * The waker's bookkeeping, touched by the waker thread only, for call number {@code wakerCall} (a new call starts
+     * afresh): when it first woke it (0: not yet), and when it next looks at why it has not left.
+     */
+    int wakerCall;
     long wakerFirstWake;
-    long wakerDiagnosed;
+    long wakerNextLook;
 
     private ThreadContext(Thread thread, boolean virtual) {
         this.thread = thread;
@@ -152,10 +162,13 @@ public final class ThreadContext {
         if (mode == SIGNAL_BLOCKED_IN_CALL) {
             signalMode = mode = SIGNAL_BLOCKED; // the call it was stuck in is over
         }
-        return virtual || mode != SIGNAL_DELIVERED;
+        return virtual || mode != SIGNAL_DELIVERED || MASK_CHECK_EVERY_CALL;
     }
 
-    /** Whether the call this thread is in now was found unable to be woken (then nobody signals it again). */
+    /**
+     * Whether the call this thread is in now was found unable to be woken: then a closer does not wait for it, and
+     * the waker only probes it ({@link #wakeUnlessPending}).
+     */
     boolean stuckInThisCall() {
         return signalMode == SIGNAL_BLOCKED_IN_CALL && stuckCall == calls;
     }
@@ -168,7 +181,7 @@ public final class ThreadContext {
      */
     boolean beforeSystemCall() {
         NativeIo io = NativeIo.get();
-        boolean blocks = signalMode != SIGNAL_DELIVERED;
+        boolean blocks = signalMode != SIGNAL_DELIVERED || MASK_CHECK_EVERY_CALL;
         if (virtual) {
             long id = io.currentThreadId();
             if (id != carrierId) {
@@ -232,7 +245,7 @@ public final class ThreadContext {
             return false; // it unblocks the signal for each system call: wakeable, only slow (its mask says nothing)
         }
         long id = threadId;
-        String reason = id == 0 ? null : NativeIo.get().whyNotWoken(id, signalledNanos);
+        String reason = id == 0 ? null : NativeIo.get().whyNotWoken(id, signalledNanos, scratchAddress);
         if (reason == null) {
             return false;
         }
@@ -249,6 +262,18 @@ public final class ThreadContext {
                     + " signal in threads that use token pipes, or make their first token call after blocking it");
         }
         return true;
+    }
+
+    /**
+     * For a thread found unable to be woken in its current call: signals it only when the last signal is no longer
+     * pending there. A thread that blocks the signal keeps the first one queued and gets no more; one that was
+     * found out wrongly has taken it (or never got one) and is woken now.
+     */
+    void wakeUnlessPending() {
+        long id = threadId;
+        if (id != 0 && !NativeIo.get().wakeUpPending(id)) {
+            wake();
+        }
     }
 
     /** Whether {@link #wake()} was called since the last time this was asked. */

@@ -22,6 +22,8 @@ import java.util.concurrent.locks.LockSupport;
 final class Waker implements Runnable, FdHandle.Visitor {
     private static final long TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
     private static final long RETRY_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+    /** How often a thread found unable to be woken is signalled again, if its last signal is no longer pending. */
+    static final long PROBE_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
     static final int IDLE_TICKS_BEFORE_UNWATCH = 50;
     private static final VarHandle INCOMING;
 
@@ -45,10 +47,14 @@ final class Waker implements Runnable, FdHandle.Visitor {
     private FdHandle[] watched = new FdHandle[64];
     private int[] idleTicks = new int[64];
     private int count;
-    /** Per visit: the time of this tick, the earliest next look, whether a thread was inside. */
+    /**
+     * Per visit: the time of this tick, the earliest next look, whether a thread was inside, and whether the handle
+     * was closed (or its close deferred) with threads still inside: those are due, whatever their deadline.
+     */
     private long now;
     private long earliest;
     private boolean anyInside;
+    private boolean abandoned;
 
     private Waker() {
     }
@@ -130,6 +136,7 @@ final class Waker implements Runnable, FdHandle.Visitor {
         for (int i = 0; i < count; ) {
             FdHandle handle = watched[i];
             anyInside = false;
+            abandoned = handle.isClosedOrDeferred();
             handle.visitInside(this);
             if (handle.isCloseDeferred()) {
                 handle.finishDeferred(); // the thread that could not be woken has left
@@ -156,14 +163,22 @@ final class Waker implements Runnable, FdHandle.Visitor {
     }
 
     /**
-     * A thread inside a watched handle: woken when it is interrupted or past its deadline, then again every
-     * millisecond while it stays inside; one still inside 20 ms after the first wake is looked at, and one that
-     * cannot be woken (it blocks the signal) is not signalled again in that call.
+     * A thread inside a watched handle: woken when it is interrupted, past its deadline, or inside a handle that
+     * was closed without waiting for it, then again every millisecond while it stays inside. One still inside 20 ms
+     * after the first wake of this call is looked at (then every second), and one found unable to be woken (asleep
+     * in its system call with the signal blocked) is signalled only every {@value #PROBE_NANOS} ns, and only when
+     * its last signal is no longer pending there, until its call ends.
      */
     @Override
     public void visit(ThreadContext context) {
         anyInside = true;
-        boolean due = context.thread.isInterrupted() || (context.timed && now - context.deadline >= 0);
+        int call = context.calls; // read after what showed the thread inside: the call it is in
+        if (call != context.wakerCall) {
+            context.wakerCall = call; // a call not seen before: nothing learned about an earlier one counts
+            context.wakerFirstWake = 0;
+        }
+        boolean due = abandoned || context.thread.isInterrupted()
+                || (context.timed && now - context.deadline >= 0);
         if (!due) {
             context.wakerFirstWake = 0;
             if (context.timed && context.deadline - earliest < 0) {
@@ -171,24 +186,35 @@ final class Waker implements Runnable, FdHandle.Visitor {
             }
             return;
         }
-        if (context.stuckInThisCall()) {
-            return;
-        }
         if (context.wakerFirstWake == 0) {
             context.wakerFirstWake = now;
-        } else if (now - context.wakerFirstWake >= CloseWait.DIAGNOSE_AFTER_NANOS
-                && now - context.wakerDiagnosed >= CloseWait.DIAGNOSE_AGAIN_NANOS) {
-            context.wakerDiagnosed = now;
-            if (context.cannotBeWoken("its " + (context.thread.isInterrupted() ? "interrupt" : "timeout")
-                    + " takes effect only once that call returns (a token, end of stream, or close by the peer)",
-                    now - context.wakerFirstWake)) {
-                return;
-            }
+            context.wakerNextLook = now + CloseWait.DIAGNOSE_AFTER_NANOS;
+        } else if (now - context.wakerNextLook >= 0) {
+            look(context);
+        }
+        if (context.stuckInThisCall()) {
+            return; // found unable to be woken in this call (by a closer or by look): only probed
         }
         context.wake();
         long retry = now + RETRY_NANOS;
         if (retry - earliest < 0) {
             earliest = retry;
+        }
+    }
+
+    /** A due thread still inside long after its first wake: probe it if it is marked, else find out why. */
+    private void look(ThreadContext context) {
+        if (context.stuckInThisCall()) {
+            context.wakerNextLook = now + PROBE_NANOS;
+            context.wakeUnlessPending();
+            return;
+        }
+        context.wakerNextLook = now + CloseWait.DIAGNOSE_AGAIN_NANOS;
+        if (context.cannotBeWoken(abandoned ? "its call on a closed descriptor ends only when its system call"
+                + " returns (a token, end of stream, or close by the peer)" : "its "
+                + (context.thread.isInterrupted() ? "interrupt" : "timeout") + " takes effect only once that call"
+                + " returns (a token, end of stream, or close by the peer)", now - context.wakerFirstWake)) {
+            context.wakerNextLook = now + PROBE_NANOS;
         }
     }
 }

@@ -16,6 +16,15 @@ public final class LinuxSyscalls {
     public static final long TGKILL;
     public static final long STATX;
     public static final long RT_SIGPROCMASK;
+    /**
+     * The system calls a token call sleeps in, as /proc/PID/task/TID/syscall names them: read and write (the token),
+     * and poll or ppoll, whichever the C library's poll() makes (for an inherited non-blocking descriptor); aarch64
+     * has no poll (-1).
+     */
+    public static final long READ;
+    public static final long WRITE;
+    public static final long POLL;
+    public static final long PPOLL;
     /** New system calls have had one number on every architecture since Linux 5.1. */
     public static final long PIDFD_SEND_SIGNAL = 424;
     public static final long PIDFD_OPEN = 434;
@@ -28,6 +37,10 @@ public final class LinuxSyscalls {
         TGKILL = x86 ? 234 : 131;
         STATX = x86 ? 332 : 291;
         RT_SIGPROCMASK = x86 ? 14 : 135;
+        READ = x86 ? 0 : 63;
+        WRITE = x86 ? 1 : 64;
+        POLL = x86 ? 7 : -1;
+        PPOLL = x86 ? 271 : 73;
     }
 
     private LinuxSyscalls() {

@@ -56,6 +56,8 @@ public final class PosixIo extends NativeIo {
     private static final int MASK_OFFSET = 16;
     /** Where /proc cannot tell (macOS): a thread signalled this long without leaving is taken to block the signal. */
     private static final long ASSUME_BLOCKED_NANOS = TimeUnit.SECONDS.toNanos(1);
+    /** How many times the diagnosis looks when the thread ran while it looked (it was falling asleep, say). */
+    private static final int LOOKS = 3;
 
     /** Tests only: tell a pipe by fcntl(F_GETPIPE_SZ), as where statx is refused. */
     static volatile boolean forcePipeSizeProbe;
@@ -210,37 +212,151 @@ public final class PosixIo extends NativeIo {
         return libc.pthread_sigmask(how, set, oldSet);
     }
 
+    /**
+     * Linux: the thread cannot be woken only when it is asleep in one of its token system calls (its own scratch
+     * buffer in the arguments) with the wake-up signal blocked, and did not run at all while that was looked at.
+     * A mask that shows the signal for a moment says nothing: the kernel blocks the signal while its handler runs,
+     * HotSpot blocks every signal in its own handlers, glibc blocks them all around posix_spawn's clone and
+     * pthread_create; under load a thread can be preempted inside such a window for many milliseconds, and is
+     * then "running" (runnable) in /proc, never asleep in read(2). So: SigBlk and the context-switch counts from
+     * status, then the system call from syscall, then status again. Unchanged counts mean the thread was off the
+     * CPU without a break from before the first read to after the second (it would have had to be switched out to
+     * be asleep again), so the mask seen first is the one it sleeps with in that system call.
+     */
     @Override
-    public String whyNotWoken(long threadId, long signalledNanos) {
+    public String whyNotWoken(long threadId, long signalledNanos, long scratchAddress) {
         String handler = WakeSignal.problem(libc, wakeSignal, linux);
         if (handler != null) {
             return "was signalled, but the wake-up signal " + wakeSignal + " is " + handler + " now";
         }
         if (linux) {
-            String sigBlk = taskStatus(threadId, "SigBlk");
-            if (sigBlk != null) {
-                return new BigInteger(sigBlk, 16).testBit(wakeSignal - 1) ? "blocks the wake-up signal " + wakeSignal
-                        + " in its signal mask (SigBlk " + sigBlk + ")" : null;
+            for (int look = 0; look < LOOKS; look++) {
+                TaskStatus before = TaskStatus.read(threadId);
+                if (before == null) {
+                    break; // no /proc
+                }
+                if (!before.blocks(wakeSignal)) {
+                    return null;
+                }
+                String syscall = taskFile(threadId, "syscall");
+                if (syscall == null) {
+                    // No syscall file (a kernel without it): the mask twice, and long enough after the signal.
+                    TaskStatus after = TaskStatus.read(threadId);
+                    return after != null && after.blocks(wakeSignal) && signalledNanos >= ASSUME_BLOCKED_NANOS
+                            ? "blocks the wake-up signal " + wakeSignal + " in its signal mask (SigBlk "
+                            + before.sigBlk + ") and has not left its call " + signalledNanos / 1_000_000
+                            + " ms after it was signalled" : null;
+                }
+                String call = tokenSystemCall(syscall, scratchAddress);
+                if (call == null) {
+                    return null;
+                }
+                TaskStatus after = TaskStatus.read(threadId);
+                if (after != null && after.switches == before.switches && after.blocks(wakeSignal)) {
+                    return "blocks the wake-up signal " + wakeSignal + " in its signal mask (SigBlk " + before.sigBlk
+                            + ") while asleep in " + call;
+                }
+                // It ran meanwhile (it was only falling asleep, or woke for a moment): look again.
+            }
+            if (TaskStatus.read(threadId) != null) {
+                return null;
             }
         }
         // No /proc to read the mask from: a thread that has not left long after it was signalled is taken to block
-        // the signal (if it was only slow, its next call finds out and goes back to the normal path).
+        // the signal (if it was only slow, it is still signalled now and then, and its next call finds out).
         return signalledNanos >= ASSUME_BLOCKED_NANOS ? "has not left its call " + signalledNanos / 1_000_000
                 + " ms after it was signalled, so it is taken to block the wake-up signal " + wakeSignal : null;
     }
 
-    /** A line of /proc/self/task/{tid}/status, or null when it cannot be read. */
-    private static String taskStatus(long tid, String name) {
+    /**
+     * "read(2)" when /proc's syscall line says the thread is asleep in a token system call on its own scratch
+     * buffer ({@code scratchAddress}: read and write take it as their buffer, poll its pollfd at byte 8), else
+     * null. The line is "running" for a thread on a CPU or waiting for one, else the number, six arguments, the
+     * stack and instruction pointers, in hexadecimal (fs/proc/base.c, proc_pid_syscall).
+     */
+    static String tokenSystemCall(String line, long scratchAddress) {
+        String[] words = line.trim().split(" ");
+        if (words.length < 7) {
+            return null; // "running", or "-1 sp pc": not in a system call
+        }
         try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/task/" + tid + "/status"))) {
-                if (line.startsWith(name + ":")) {
-                    return line.substring(name.length() + 1).trim();
-                }
+            long number = Long.parseLong(words[0]);
+            if (number == LinuxSyscalls.READ || number == LinuxSyscalls.WRITE) {
+                return Long.parseUnsignedLong(words[2].substring(2), 16) == scratchAddress
+                        ? (number == LinuxSyscalls.READ ? "read(2)" : "write(2)") : null;
             }
-        } catch (IOException | RuntimeException unreadable) {
-            // no /proc, or the thread has just ended
+            if (number == LinuxSyscalls.POLL || number == LinuxSyscalls.PPOLL) {
+                return Long.parseUnsignedLong(words[1].substring(2), 16) == scratchAddress + 8 ? "poll(2)" : null;
+            }
+        } catch (RuntimeException unexpected) {
+            // not the format above: cannot tell
         }
         return null;
+    }
+
+    /** Linux: the signal sent to {@code threadId} is still queued there (SigPnd, the thread's own pending set). */
+    @Override
+    public boolean wakeUpPending(long threadId) {
+        TaskStatus status = linux ? TaskStatus.read(threadId) : null;
+        return status != null && status.pending(wakeSignal);
+    }
+
+    /** What the diagnosis reads of /proc/self/task/{tid}/status: read in one go, so consistent with itself. */
+    private static final class TaskStatus {
+        final String sigBlk;
+        final String sigPnd;
+        /** voluntary_ctxt_switches + nonvoluntary_ctxt_switches: grows whenever the thread leaves a CPU. */
+        final long switches;
+
+        private TaskStatus(String sigBlk, String sigPnd, long switches) {
+            this.sigBlk = sigBlk;
+            this.sigPnd = sigPnd;
+            this.switches = switches;
+        }
+
+        /** Null when it cannot be read (no /proc, or the thread has just ended) or lacks a field. */
+        static TaskStatus read(long tid) {
+            String text = taskFile(tid, "status");
+            if (text == null) {
+                return null;
+            }
+            String sigBlk = null;
+            String sigPnd = null;
+            long switches = 0;
+            try {
+                for (String line : text.split("\n")) {
+                    if (line.startsWith("SigBlk:")) {
+                        sigBlk = line.substring(7).trim();
+                    } else if (line.startsWith("SigPnd:")) {
+                        sigPnd = line.substring(7).trim();
+                    } else if (line.startsWith("voluntary_ctxt_switches:")) {
+                        switches += Long.parseLong(line.substring(24).trim());
+                    } else if (line.startsWith("nonvoluntary_ctxt_switches:")) {
+                        switches += Long.parseLong(line.substring(27).trim());
+                    }
+                }
+            } catch (NumberFormatException unexpected) {
+                return null;
+            }
+            return sigBlk == null || sigPnd == null ? null : new TaskStatus(sigBlk, sigPnd, switches);
+        }
+
+        boolean blocks(int signal) {
+            return new BigInteger(sigBlk, 16).testBit(signal - 1);
+        }
+
+        boolean pending(int signal) {
+            return new BigInteger(sigPnd, 16).testBit(signal - 1);
+        }
+    }
+
+    /** A file of /proc/self/task/{tid}/, or null when it cannot be read. */
+    private static String taskFile(long tid, String name) {
+        try {
+            return Files.readString(Path.of("/proc/self/task/" + tid + "/" + name));
+        } catch (IOException | RuntimeException unreadable) {
+            return null; // no /proc, or the thread has just ended
+        }
     }
 
     @Override
