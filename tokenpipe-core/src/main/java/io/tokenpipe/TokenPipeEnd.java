@@ -14,7 +14,8 @@ import java.util.Objects;
  * <p>Thread safety: every method may be called from any thread at any time, also on an end that other
  * threads use. Concurrent writers never interleave or lose tokens; concurrent readers each get distinct
  * tokens; {@link #close()} from another thread wakes calls blocked on this end, which return
- * {@link #TS_ERR}. An end that is garbage-collected without {@code close()} is closed by a cleaner thread (run
+ * {@link #TS_ERR} (for the one exception, a thread that blocks the wake-up signal only after its first call, see
+ * {@link #close()}). An end that is garbage-collected without {@code close()} is closed by a cleaner thread (run
  * with {@code -Dtokenpipe.leakDetection=true} to have that logged with where the pipe was made).
  */
 public final class TokenPipeEnd implements AutoCloseable {
