@@ -122,8 +122,10 @@ public final class TokenPipe implements AutoCloseable {
 
     /**
      * Closes the ends that were not taken (a later take then returns them closed). Idempotent; when it returns,
-     * their descriptors are closed. One atomic step decides, against a take racing on another thread, which
-     * ends are taken and which are closed.
+     * their descriptors are closed, but for the exception {@link TokenPipeEnd#close()} describes: a thread that
+     * blocks the wake-up signal only after its first token call and cannot be woken from the call it is in is not
+     * waited for, and close(2) of that descriptor is deferred until that call returns. One atomic step decides,
+     * against a take racing on another thread, which ends are taken and which are closed.
      */
     @Override
     public void close() {

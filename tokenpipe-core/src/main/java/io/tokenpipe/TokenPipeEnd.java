@@ -14,7 +14,8 @@ import java.util.Objects;
  * <p>Thread safety: every method may be called from any thread at any time, also on an end that other
  * threads use. Concurrent writers never interleave or lose tokens; concurrent readers each get distinct
  * tokens; {@link #close()} from another thread wakes calls blocked on this end, which return
- * {@link #TS_ERR}. An end that is garbage-collected without {@code close()} is closed by a cleaner thread (run
+ * {@link #TS_ERR} (for the one exception, a thread that blocks the wake-up signal only after its first call, see
+ * {@link #close()}). An end that is garbage-collected without {@code close()} is closed by a cleaner thread (run
  * with {@code -Dtokenpipe.leakDetection=true} to have that logged with where the pipe was made).
  */
 public final class TokenPipeEnd implements AutoCloseable {
@@ -93,7 +94,10 @@ public final class TokenPipeEnd implements AutoCloseable {
      * passing a write end to an application in the same JVM as its notify descriptor.
      *
      * <p>Waits, as {@link #close()} does, until no call is in flight on this end (calls blocked on it return
-     * {@link #TS_ERR}, EBADF). Afterwards this end is closed (every call returns TS_ERR, {@link #isOpen()} is
+     * {@link #TS_ERR}, EBADF), with the same exception: a thread that blocks the wake-up signal only after its
+     * first token call, and cannot be woken from the call it is in, is not waited for; that call goes on, on the
+     * descriptor that is then the caller's, until it returns by itself (a token, end of stream, or the peer
+     * closing its end). Afterwards this end is closed (every call returns TS_ERR, {@link #isOpen()} is
      * false) but the descriptor stays open, and the caller is responsible for it: adopt it, or it leaks; it is no
      * longer closed when this end is garbage-collected. Its close-on-exec flag ({@code FD_CLOEXEC}) is cleared,
      * because {@link #adopt} accepts only descriptors in the state an inherited one is in: until it is adopted
@@ -202,7 +206,19 @@ public final class TokenPipeEnd implements AutoCloseable {
 
     /**
      * Closes this end. Idempotent, and safe from any thread: calls blocked on this end return {@link #TS_ERR}
-     * and this method returns once the descriptor is closed.
+     * (EBADF) and this method returns once the descriptor is closed.
+     *
+     * <p>One exception (POSIX): a thread that blocks the wake-up signal only after its first token call cannot be
+     * woken from the call it is in when it is found out (about 20 ms after it was first signalled; Linux reads
+     * its mask in {@code /proc}, macOS takes a thread that has not left 1 s after the signal to block it). This
+     * method then logs it once per thread (WARNING, logger {@code io.tokenpipe}) and returns without waiting for
+     * it: the end is closed for every new call, but close(2) of the descriptor is deferred until that call
+     * returns by itself (a token, end of stream, or the peer closing its end), and the {@code tokenpipe-waker}
+     * thread calls it then. Until then the number stays taken and the peer still sees this end open. That call's
+     * timeout or interrupt cannot end it early; they take effect only when it returns, with what its system call
+     * brought (an interrupt stays set and fails the thread's next call with EINTR). The thread's later calls are
+     * served normally (the signal is unblocked around each of their system calls). A second close() on another
+     * thread returns once the close is deferred. See docs/core.md, "Threads that block the wake-up signal".
      */
     @Override
     public void close() {

@@ -18,8 +18,9 @@ import org.openjdk.jmh.annotations.State;
 
 /**
  * What the pieces of a token call cost on their own, to explain the gaps in the main table: a JNA call
- * with and without a system call, a plain JNI call, and the suspects of issue 6 (ThreadLocal lookup,
- * the volatile store of the close protocol, Optional, reachabilityFence, errno, a Cleaner registration).
+ * with and without a system call, a plain JNI call, and each thing a token call adds that could make the gap
+ * (ThreadLocal lookup, the volatile store of the close protocol, Optional, reachabilityFence, errno, a Cleaner
+ * registration).
  * C: "getppid" in tokenpipe_ref.c is the bare system call.
  */
 @BenchmarkMode(Mode.AverageTime)

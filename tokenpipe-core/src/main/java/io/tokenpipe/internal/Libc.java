@@ -11,8 +11,20 @@ package io.tokenpipe.internal;
  * posix_spawn family returns its error number instead, as in C.
  *
  * <p>Optional functions (missing from older or other C libraries) have a {@code has...} method; calling one that
- * is missing throws {@link UnsupportedOperationException}. Variadic C functions ({@code fcntl}, {@code syscall})
- * are bound as variadic by every backend: on Apple arm64 variadic arguments go on the stack.
+ * is missing throws {@link UnsupportedOperationException}.
+ *
+ * <p>Variadic C functions ({@code fcntl}, {@code ioctl}, {@code syscall}); on Apple arm64 variadic arguments go on
+ * the stack, so a fixed-argument binding of a variadic argument would pass it in the wrong place there:
+ * <ul>
+ * <li>FFM (Java 22+, Linux and macOS): all three are bound as variadic ({@code Linker.Option.firstVariadicArg}).
+ * <li>JNA (Java 17-21): direct mapping has no varargs, so {@code fcntl} alone goes through a JNA interface proxy
+ * with Java varargs, for which JNA gives libffi the number of fixed arguments ({@code ffi_prep_cif_var}), on
+ * Linux and macOS alike. {@code ioctl} keeps its direct mapping: it is called with no variadic argument, which
+ * is right on every ABI. {@code syscall} keeps its direct mapping too, as a fixed six-argument function: it is
+ * called only on Linux x86-64 and aarch64, whose ABIs (System V AMD64, AAPCS64) pass variadic integer arguments
+ * exactly as fixed ones.
+ * </ul>
+ * Windows does not use this interface ({@link Msvcrt}).
  */
 public interface Libc {
 
@@ -33,14 +45,15 @@ public interface Libc {
     int pipe2(long fds, int flags);
 
     /**
-     * {@code fcntl(fd, cmd, arg)} with an int argument, bound as the variadic function it is: on Apple arm64 a
-     * variadic argument goes on the stack, where a fixed-argument binding would put it in a register.
+     * {@code fcntl(fd, cmd, arg)} with an int argument, bound as the variadic function it is by both backends
+     * (JNA: an interface proxy with Java varargs): on Apple arm64 a variadic argument goes on the stack, where a
+     * fixed-argument binding would put it in a register.
      */
     int fcntl(int fd, int cmd, int arg);
 
     /**
      * {@code ioctl(fd, request)} with no third argument (FIOCLEX, FIONCLEX): with the variadic part empty, a
-     * fixed-argument binding is right on every ABI.
+     * fixed-argument binding (JNA's direct mapping) is right on every ABI; FFM binds it as variadic all the same.
      */
     int ioctl(int fd, long request);
 
@@ -120,7 +133,11 @@ public interface Libc {
 
     int __libc_current_sigrtmax();
 
-    /** {@code syscall(number, ...)} with up to five integer arguments, bound as the variadic function it is. */
+    /**
+     * {@code syscall(number, ...)} with up to five integer arguments; Linux x86-64 and aarch64 only. FFM binds it as
+     * variadic after the number; JNA binds it by direct mapping as a fixed six-argument function, which those two
+     * ABIs pass exactly as the variadic call.
+     */
     long syscall(long number, long arg1, long arg2, long arg3, long arg4, long arg5);
 
     int eventfd(int initval, int flags);

@@ -30,8 +30,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * each result checked against a plain model of a pipe (a queue and four flags).
  *
  * <p>Seeded and reproducible: a failure names its seed and the operations so far; rerun one sequence with
- * {@code -Dtokenpipe.model.seed=N}. (The issue suggested jqwik; jqwik 1.10+ asks not to be used by AI coding
- * agents and is built on JUnit Platform 1 while Boot 4.0.7 ships JUnit 6, so the generator is written here.)
+ * {@code -Dtokenpipe.model.seed=N}. (Not jqwik, the obvious library for this: jqwik 1.10+ asks not to be used
+ * by AI coding agents and is built on JUnit Platform 1 while Boot 4.0.7 ships JUnit 6, so the generator is
+ * written here.)
  */
 @ExtendWith(FdCount.class)
 @Timeout(240)

@@ -8,8 +8,8 @@ import com.sun.jna.Pointer;
 import io.tokenpipe.internal.Libc;
 
 /**
- * {@link Libc} through JNA direct mapping: every method is a static native method registered against the C
- * library, with primitive arguments only, so that a call allocates nothing (about 50 ns of JNA around the C
+ * {@link Libc} through JNA direct mapping: every method but {@code fcntl} (see below) is a static native method
+ * registered against the C library, with primitive arguments only, so that a call allocates nothing (about 50 ns of JNA around the C
  * call). JNA saves errno per thread as each call returns; {@link #errno()} reads it.
  *
  * <p>Functions some C libraries lack are registered in classes of their own, so that a missing one only turns

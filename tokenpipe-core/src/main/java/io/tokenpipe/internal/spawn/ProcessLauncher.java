@@ -319,7 +319,7 @@ public final class ProcessLauncher {
         if (MAC) {
             inheritStandardStreams(actions);
         }
-        // 2. The passed descriptors: every source is a copy above every target (see the class comment).
+        // 2. The passed descriptors: every source is a copy at a number that is no target (copySources).
         for (int i = 0; i < moved.length; i++) {
             check(libc.posix_spawn_file_actions_adddup2(actions, moved[i], childFds[i]),
                     "posix_spawn_file_actions_adddup2(" + moved[i] + ", " + childFds[i] + ")");

@@ -104,6 +104,8 @@ class ReadinessNotificationChildTests {
             .contains("Readiness notification to fd 3 (tokenpipe.notify.fd, from ")
             .contains(") needs token pipes, but they are not available in this JVM: Could not find JNA native support")
             .contains("Action:")
+            .contains("Token pipes need their native layer: java.lang.foreign (FFM) on Java 22 and later, JNA on"
+                    + " Java 17-21")
             .contains("-Djna.tmpdir=/path")
             .contains("--enable-native-access=ALL-UNNAMED")
             .contains("Or unset tokenpipe.notify.fd and TOKENPIPE_NOTIFY_FD")

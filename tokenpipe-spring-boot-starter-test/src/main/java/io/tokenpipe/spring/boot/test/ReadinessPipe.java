@@ -5,6 +5,7 @@ import java.util.Objects;
 import java.util.OptionalInt;
 
 import io.tokenpipe.TokenPipeEnd;
+import io.tokenpipe.TokenPipePlatform;
 import org.opentest4j.AssertionFailedError;
 
 /**
@@ -54,7 +55,8 @@ public final class ReadinessPipe {
      * @return the token, 0 to 255
      * @throws AssertionFailedError when no token arrives within {@code timeout}, or the application closed the
      * descriptor without one (it stopped before it was ready, or its {@code tokenpipe.notify.*} settings are
-     * invalid), with what to check
+     * invalid), with what to check; or when the read failed, with its errno's name and text (EINTR when the
+     * waiting thread is interrupted)
      */
     public int awaitToken(Duration timeout) {
         Objects.requireNonNull(timeout, "timeout");
@@ -73,8 +75,8 @@ public final class ReadinessPipe {
                     + " context cached from an earlier test class? then mark this class @DirtiesContext(classMode ="
                     + " BEFORE_CLASS)), or it was started with tokenpipe.enabled=false");
         }
-        throw new AssertionFailedError("Reading the readiness token from fd " + this.fd + " failed: errno "
-                + this.reader.lastErrno());
+        throw new AssertionFailedError("Reading the readiness token from fd " + this.fd + " failed: "
+                + TokenPipePlatform.describeErrno(this.reader.lastErrno()));
     }
 
     /**

@@ -165,6 +165,19 @@ class ReadinessPipeExtensionTests {
                 .withMessageContaining("@DirtiesContext");
         }
 
+        @Test
+        void aFailedReadNamesTheErrno(ReadinessPipe pipe) {
+            Thread.currentThread().interrupt(); // the read fails at once with EINTR
+            try {
+                assertThatExceptionOfType(AssertionError.class).isThrownBy(() -> pipe.awaitToken(WAIT))
+                    .withMessage("Reading the readiness token from fd " + pipe.fd()
+                            + " failed: EINTR (Interrupted system call)");
+            }
+            finally {
+                Thread.interrupted();
+            }
+        }
+
     }
 
     static class TwoRuns {
