@@ -5,10 +5,12 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.regex.Pattern;
 
+import io.tokenpipe.testing.FdCount;
 import io.tokenpipe.testing.Processes;
 import io.tokenpipe.testing.RawFds;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -18,6 +20,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * through {@code java -jar}), as real processes: the launcher's exit code and words, the detached copy's session,
  * descriptors and command line, the pid file, and that nothing is left running.
  */
+@ExtendWith(FdCount.class)
 @Timeout(240)
 class DaemonModeIT {
 
