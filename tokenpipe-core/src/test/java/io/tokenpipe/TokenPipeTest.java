@@ -188,7 +188,8 @@ class TokenPipeTest {
             assertThat(read).as("the read waits while there is no token").isNotDone();
 
             assertThat(writer.tokenWrite(99)).isZero();
-            assertThat(read.get(20, TimeUnit.SECONDS)).as("the read returns the token once it is written").isEqualTo(99);
+            assertThat(read.get(20, TimeUnit.SECONDS)).as("the read returns the token once it is written")
+                    .isEqualTo(99);
             readerThread.join();
             assertThat(reader.lastErrno()).isZero();
         }

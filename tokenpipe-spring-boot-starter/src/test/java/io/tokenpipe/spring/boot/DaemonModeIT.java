@@ -137,8 +137,8 @@ class DaemonModeIT {
     @Test
     void swappedTokensInSpringApplicationJsonCannotMakeAFailedCopyLookReady() throws Exception {
         // SPRING_APPLICATION_JSON outranks the system properties the copy is given its tokens by
-        try (ChildJvm launcher = ChildJvm.start(this.directory, "launcher",
-                Map.of("SPRING_APPLICATION_JSON", "{\"tokenpipe\":{\"notify\":{\"ready-token\":0,\"failure-token\":1}}}"),
+        String swapped = "{\"tokenpipe\":{\"notify\":{\"ready-token\":0,\"failure-token\":1}}}";
+        try (ChildJvm launcher = ChildJvm.start(this.directory, "launcher", Map.of("SPRING_APPLICATION_JSON", swapped),
                 ServiceChildApplication.class, "--tokenpipe.daemon.wait=true", "--tokenpipe.daemon.log-file=copy.log",
                 "--child.fail=true")) {
             long copy = launcher.track(Long.parseLong(launcher.await(STARTED)));
