@@ -18,9 +18,10 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Which backend a JVM gets, and what it loads: each case in a fresh child JVM of the running JDK, with only the
- * options the case names (not the {@code -Dtokenpipe.native} of the test run). The FFM cases need Java 22+ and the
- * multi-release jar on the class path, which the build's Java 22+ runs have; the Java 17 run checks the JNA side.
+ * Which backend a JVM gets, and what it loads (pipes, child processes, adopt and the systemd notifier alike): each
+ * case in a fresh child JVM of the running JDK, with only the options the case names (not the
+ * {@code -Dtokenpipe.native} of the test run). The FFM cases need Java 22+ and the multi-release jar on the class
+ * path, which the build's Java 22+ runs have; the Java 17 run checks the JNA side.
  */
 @ExtendWith(FdCount.class)
 @Timeout(120)
@@ -39,6 +40,19 @@ class BackendChoiceTest {
         assertThat(result.output).contains("token=42", "backend=ffm", "FFM (Java " + FEATURE + ")",
                 "jnidispatch mapped=false", "files in jna.tmpdir=0", "mapped from jna.tmpdir=false",
                 "java.lang.foreign.Linker");
+        assertThat(result.output).as("classes loaded").doesNotContain("com.sun.jna");
+        assertThat(result.output).doesNotContain("WARNING");
+    }
+
+    @Test
+    void onJava22AndLaterChildProcessAdoptAndSystemdNotifierLoadNoJnaEither() throws Exception {
+        assumeFfmAvailable();
+        JavaChild.Result result = child(List.of("-verbose:class", "--enable-native-access=ALL-UNNAMED",
+                "-Djna.tmpdir=" + jnaTmp), UseEveryEntryPoint.class);
+        assertThat(result.exitCode).as(result.toString()).isZero();
+        assertThat(result.output).contains("backend=ffm", "child exit=0 read=-2", "adopted token=7",
+                "systemd sent=false errno=2", "jnidispatch mapped=false", "files in jna.tmpdir=0",
+                "io.tokenpipe.ChildProcess", "io.tokenpipe.SystemdNotifier");
         assertThat(result.output).as("classes loaded").doesNotContain("com.sun.jna");
         assertThat(result.output).doesNotContain("WARNING");
     }
@@ -112,13 +126,48 @@ class BackendChoiceTest {
 
     /** A fresh JVM of this JDK with only {@code options}; runs {@link ReportBackend}. */
     private static JavaChild.Result child(List<String> options) throws Exception {
+        return child(options, ReportBackend.class);
+    }
+
+    /** A fresh JVM of this JDK with only {@code options}; runs {@code main}. */
+    private static JavaChild.Result child(List<String> options, Class<?> main) throws Exception {
         List<String> command = new ArrayList<>();
         command.add(JavaChild.javaExecutable());
         command.addAll(options);
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
-        command.add(ReportBackend.class.getName());
+        command.add(main.getName());
         return JavaChild.run(command);
+    }
+
+    /**
+     * Uses the other entry points into the native layer: starts a real child ({@code /bin/true}) with a pipe's write
+     * end passed to it, adopts a pipe descriptor of its own (detached from its end, as a parent hands one over), and
+     * sends to a NOTIFY_SOCKET path nobody listens at (socket and sendto reach the kernel, which says ENOENT).
+     */
+    public static final class UseEveryEntryPoint {
+        public static void main(String[] args) throws Exception {
+            try (TokenPipe pipe = TokenPipe.make().orElseThrow(); TokenPipeEnd reader = pipe.takeReadEnd();
+                    ChildProcess child = ChildProcess.builder("/bin/true").passEnd(pipe.takeWriteEnd(), 3).start()) {
+                int exit = child.waitFor();
+                System.out.println("child exit=" + exit + " read=" + reader.tokenRead()); // EOS: the child closed it
+            }
+            try (TokenPipe pipe = TokenPipe.make().orElseThrow(); TokenPipeEnd writer = pipe.takeWriteEnd();
+                    TokenPipeEnd adopted = TokenPipeEnd.adopt(pipe.takeReadEnd().detach())) {
+                writer.tokenWrite(7);
+                System.out.println("adopted token=" + adopted.tokenRead());
+            }
+            SystemdNotifier.Result sent = SystemdNotifier.forSocket("/nonexistent-tokenpipe-dir/notify.sock")
+                    .send("READY=1");
+            System.out.println("systemd sent=" + sent.isSent() + " errno=" + sent.errno());
+            System.out.println("backend=" + NativeIo.get().backend().name());
+            boolean mapped = Pattern.compile("jnidispatch|/jna\\d+\\.tmp")
+                    .matcher(Files.readString(Path.of("/proc/self/maps"))).find();
+            System.out.println("jnidispatch mapped=" + mapped);
+            try (var files = Files.walk(Path.of(System.getProperty("jna.tmpdir")))) {
+                System.out.println("files in jna.tmpdir=" + files.filter(Files::isRegularFile).count());
+            }
+        }
     }
 
     /** Makes a pipe, passes a token, and reports the backend and whether JNA's native library is mapped. */

@@ -2,6 +2,7 @@ package io.tokenpipe;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tokenpipe.testing.FdCount;
 import io.tokenpipe.testing.JavaChild;
 import io.tokenpipe.testing.SystemdServiceMain;
 import io.tokenpipe.testing.SystemdUserManager;
@@ -12,12 +13,14 @@ import java.util.Map;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * SystemdNotifier judged by systemd itself: a real service manager (systemd --user, see SystemdUserManager) runs
  * a JVM as a Type=notify unit with NotifyAccess=main and WatchdogSec=, and says what it made of our datagrams.
  */
+@ExtendWith(FdCount.class)
 @Timeout(180)
 class SystemdNotifierUnderSystemdIT {
     @TempDir

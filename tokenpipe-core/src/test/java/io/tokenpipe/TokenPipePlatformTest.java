@@ -2,11 +2,14 @@ package io.tokenpipe;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tokenpipe.testing.FdCount;
 import io.tokenpipe.testing.JavaChild;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** TokenPipePlatform: availability, backend and errno text, here and in a JVM where the native layer cannot load. */
+@ExtendWith(FdCount.class)
 @Timeout(120)
 class TokenPipePlatformTest {
 

@@ -8,8 +8,12 @@ import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException
 import static org.assertj.core.api.Assertions.assertThatNullPointerException;
 
 import io.tokenpipe.internal.Errno;
+import io.tokenpipe.internal.ThreadContext;
 import io.tokenpipe.testing.FdCount;
+import io.tokenpipe.testing.NativeThreads;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -168,18 +172,26 @@ class TokenPipeTest {
 
     @Test
     void timedReadReturnsTheTokenAsSoonAsItArrives() throws Exception {
+        // The read's timeout is a day away, so only the token can end it: a read that waited for its timeout
+        // (or for anything but the token) fails the 20 s hang guard below. No wall-clock threshold is involved.
         try (TokenPipe pipe = TokenPipe.make().orElseThrow();
              TokenPipeEnd reader = pipe.takeReadEnd();
              TokenPipeEnd writer = pipe.takeWriteEnd()) {
-            Thread delayedWriter = new Thread(() -> {
-                sleep(50);
-                writer.tokenWrite(99);
-            });
-            delayedWriter.start();
-            long start = System.nanoTime();
-            assertThat(reader.tokenRead(Duration.ofSeconds(20))).isEqualTo(99);
-            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(20));
-            delayedWriter.join();
+            CompletableFuture<Long> tid = new CompletableFuture<>();
+            CompletableFuture<Integer> read = new CompletableFuture<>();
+            Thread readerThread = new Thread(() -> {
+                tid.complete(ThreadContext.current().threadId());
+                read.complete(reader.tokenRead(Duration.ofDays(1)));
+            }, "timed-reader");
+            readerThread.start();
+            NativeThreads.awaitBlockedOnPipe(tid.get(10, TimeUnit.SECONDS)); // asleep in the kernel, no token yet
+            assertThat(read).as("the read waits while there is no token").isNotDone();
+
+            assertThat(writer.tokenWrite(99)).isZero();
+            assertThat(read.get(20, TimeUnit.SECONDS)).as("the read returns the token once it is written")
+                    .isEqualTo(99);
+            readerThread.join();
+            assertThat(reader.lastErrno()).isZero();
         }
     }
 
@@ -245,13 +257,5 @@ class TokenPipeTest {
         TokenPipe.make().orElseThrow().close();
         assertThat(TokenPipe.lastMakeErrno()).isZero();
         assertThat(TokenPipe.lastMakeFailure()).isEmpty();
-    }
-
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 }

@@ -8,11 +8,14 @@ import java.util.Map;
 import java.util.regex.Pattern;
 
 import com.jayway.jsonpath.JsonPath;
+import io.tokenpipe.testing.FdCount;
 import io.tokenpipe.testing.Processes;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -23,6 +26,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * launcher exits 0 once the detached copy is ready and 1 when it fails, dies without a token (where bitcoind exits
  * 0) or is too slow, and nothing is left running after a failure or after the copy is stopped.
  */
+@ExtendWith(FdCount.class)
 @Timeout(180)
 class DaemonModeIT {
 
@@ -42,6 +46,11 @@ class DaemonModeIT {
     private DemoProcesses processes;
 
     private Path log;
+
+    @BeforeAll
+    static void openTheHttpClientsSelectorBeforeTheFdBaseline() throws Exception {
+        DemoProcesses.warmUpHttp();
+    }
 
     @BeforeEach
     void noWorkerBefore() throws Exception {

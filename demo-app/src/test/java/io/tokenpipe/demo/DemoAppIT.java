@@ -10,11 +10,14 @@ import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
 
 import com.jayway.jsonpath.JsonPath;
+import io.tokenpipe.testing.FdCount;
 import io.tokenpipe.testing.Processes;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -24,6 +27,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * process: readiness waits for the worker's token, the worker's failures fail start-up with a message that
  * says which, and no worker is ever left running (SIGTERM, SIGKILL of the application, death of the worker).
  */
+@ExtendWith(FdCount.class)
 @Timeout(180)
 class DemoAppIT {
 
@@ -35,6 +39,11 @@ class DemoAppIT {
     Path directory;
 
     private DemoProcesses processes;
+
+    @BeforeAll
+    static void openTheHttpClientsSelectorBeforeTheFdBaseline() throws Exception {
+        DemoProcesses.warmUpHttp();
+    }
 
     @BeforeEach
     void noWorkerBefore() throws Exception {

@@ -11,11 +11,14 @@ import java.util.Optional;
 import java.util.stream.Stream;
 
 import com.jayway.jsonpath.JsonPath;
+import io.tokenpipe.testing.FdCount;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -26,6 +29,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * JVM prints the JDK's native-access warning (the jar's manifest says Enable-Native-Access, the worker gets the
  * option).
  */
+@ExtendWith(FdCount.class)
 @Timeout(180)
 class DemoOnJava22IT {
 
@@ -33,6 +37,11 @@ class DemoOnJava22IT {
     Path directory;
 
     private DemoProcesses processes;
+
+    @BeforeAll
+    static void openTheHttpClientsSelectorBeforeTheFdBaseline() throws Exception {
+        DemoProcesses.warmUpHttp();
+    }
 
     @BeforeEach
     void noWorkerBefore() throws Exception {

@@ -193,6 +193,14 @@ final class DemoProcesses implements AutoCloseable {
         return workers;
     }
 
+    /**
+     * Has the HTTP client open what it keeps open for the JVM's life once it is first used (its selector: an
+     * epoll and an eventfd descriptor), so that {@code FdCount}'s baseline, taken after this, holds them.
+     */
+    static void warmUpHttp() throws IOException, InterruptedException {
+        assertThat(get(1, "/")).as("nothing listens at port 1").isNull();
+    }
+
     /** GET http://localhost:port/path; null when nothing listens (not yet, or no more). */
     static @Nullable HttpResponse<String> get(int port, String path) throws IOException, InterruptedException {
         HttpRequest request = HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))

@@ -35,5 +35,19 @@ public interface Msvcrt {
 
     int GetFileType(long file);
 
+    /** Sets {@link #lastError()} when it fails (returns false). */
     boolean SetHandleInformation(long handle, int mask, int flags);
+
+    /**
+     * BOOL GetNamedPipeInfo(HANDLE, LPDWORD, LPDWORD, LPDWORD, LPDWORD); every out pointer may be 0 (NULL) when
+     * its value is not wanted. Sets {@link #lastError()} when it fails (returns false).
+     */
+    boolean GetNamedPipeInfo(long pipe, long flags, long outBufferSize, long inBufferSize, long maxInstances);
+
+    /**
+     * GetLastError as the calling thread's last failed call of {@link #SetHandleInformation} or
+     * {@link #GetNamedPipeInfo} left it, saved by the binding right after that call: between two calls the JVM
+     * makes Win32 calls of its own, so a GetLastError call of its own could see one of theirs.
+     */
+    int lastError();
 }

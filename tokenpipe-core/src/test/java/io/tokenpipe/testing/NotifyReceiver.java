@@ -17,8 +17,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * A NOTIFY_SOCKET receiver that nobody here wrote the socket code of: Python's {@code socket} module
  * (notify_receiver.py beside this class), bound to a path or an abstract name, in a python3 process of its own.
- * It reports every datagram with the sender's pid (SCM_CREDENTIALS), the descriptors passed with it and the
- * receive time (CLOCK_MONOTONIC, the clock of {@link System#nanoTime()} on Linux).
+ * It reports every datagram with the sender's pid (SCM_CREDENTIALS), the descriptors passed with it, the time
+ * python read it (CLOCK_MONOTONIC, the clock of {@link System#nanoTime()} on Linux) and the time the kernel queued
+ * it on the socket (SO_TIMESTAMPNS), which does not depend on when python got to run.
  *
  * <p>No pipes: python's output goes to a file that is polled, and its input is /dev/null, so the receiver adds
  * no descriptor to this JVM that an fd count would see.
@@ -26,8 +27,14 @@ import java.util.concurrent.TimeUnit;
 public final class NotifyReceiver implements AutoCloseable {
     private static final Duration HANG_GUARD = Duration.ofSeconds(30);
 
-    /** One datagram as the receiver got it. */
-    public record Datagram(long monotonicNanos, long senderPid, int fds, int flags, byte[] bytes) {
+    /**
+     * One datagram as the receiver got it.
+     *
+     * @param monotonicNanos when python's recvmsg returned it (CLOCK_MONOTONIC): late when python was not running
+     * @param kernelNanos when the kernel queued it on the receiver's socket, which for AF_UNIX happens in the
+     *        sender's sendto (SCM_TIMESTAMPNS, CLOCK_REALTIME): the time to measure the sender's spacing by
+     */
+    public record Datagram(long monotonicNanos, long kernelNanos, long senderPid, int fds, int flags, byte[] bytes) {
         /** The bytes as UTF-8 text. */
         public String text() {
             return new String(bytes, StandardCharsets.UTF_8);
@@ -148,6 +155,7 @@ public final class NotifyReceiver implements AutoCloseable {
 
     private static Datagram parse(String line) {
         long t = 0;
+        long kt = -1;
         long pid = 0;
         int fds = 0;
         int flags = 0;
@@ -156,6 +164,7 @@ public final class NotifyReceiver implements AutoCloseable {
             String value = field.substring(field.indexOf('=') + 1);
             switch (field.substring(0, field.indexOf('='))) {
                 case "t" -> t = Long.parseLong(value);
+                case "kt" -> kt = Long.parseLong(value);
                 case "pid" -> pid = Long.parseLong(value);
                 case "fds" -> fds = Integer.parseInt(value);
                 case "flags" -> flags = Integer.parseInt(value);
@@ -163,7 +172,10 @@ public final class NotifyReceiver implements AutoCloseable {
                 default -> throw new IllegalStateException("unknown field in " + line);
             }
         }
-        return new Datagram(t, pid, fds, flags, bytes);
+        if (kt <= 0) {
+            throw new AssertionError("no kernel receive time (SCM_TIMESTAMPNS) in " + line);
+        }
+        return new Datagram(t, kt, pid, fds, flags, bytes);
     }
 
     private static void pause() {

@@ -7,11 +7,13 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import io.tokenpipe.SystemdNotifier;
+import io.tokenpipe.testing.FdCount;
 import io.tokenpipe.testing.JavaChild;
 import io.tokenpipe.testing.NotifyReceiver;
 import io.tokenpipe.testing.NotifyReceiver.Datagram;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -21,6 +23,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * JVM with NOTIFY_SOCKET in its environment, and a python receiver that counts what it sends: one Starting, one
  * READY=1, nothing from the bootstrap context.
  */
+@ExtendWith(FdCount.class)
 @Timeout(120)
 class BootstrapContextSystemdTests {
 

@@ -51,6 +51,9 @@ final class JnaMsvcrt implements Msvcrt {
         static native int GetFileType(long file);
 
         static native boolean SetHandleInformation(long handle, int mask, int flags);
+
+        static native boolean GetNamedPipeInfo(long pipe, long flags, long outBufferSize, long inBufferSize,
+                long maxInstances);
     }
 
     @Override
@@ -122,5 +125,17 @@ final class JnaMsvcrt implements Msvcrt {
     @Override
     public boolean SetHandleInformation(long handle, int mask, int flags) {
         return Kernel32.SetHandleInformation(handle, mask, flags);
+    }
+
+    @Override
+    public boolean GetNamedPipeInfo(long pipe, long flags, long outBufferSize, long inBufferSize, long maxInstances) {
+        return Kernel32.GetNamedPipeInfo(pipe, flags, outBufferSize, inBufferSize, maxInstances);
+    }
+
+    @Override
+    public int lastError() {
+        // JNA saves the OS's last error right after every native call, per thread: "This corresponds to
+        // GetLastError() on Windows" (Native.getLastError's documentation).
+        return Native.getLastError();
     }
 }

@@ -29,6 +29,7 @@ public final class WindowsIo extends NativeIo {
     private static final int THREAD_TERMINATE = 0x0001;
     private static final int FILE_TYPE_PIPE = 3;
     private static final int HANDLE_FLAG_INHERIT = 1;
+    private static final int ERROR_ACCESS_DENIED = 5; // winerror.h
     private static final int EINVAL = 22;
 
     private final Msvcrt crt;
@@ -116,10 +117,38 @@ public final class WindowsIo extends NativeIo {
         if (handle == -1) {
             throw new IllegalArgumentException("fd " + fd + " is not open");
         }
+        // GetFileType's documentation: FILE_TYPE_PIPE means "a socket, a named pipe, or an anonymous pipe".
         if (crt.GetFileType(handle) != FILE_TYPE_PIPE) {
             throw new IllegalArgumentException("fd " + fd + " is not a pipe");
         }
-        crt.SetHandleInformation(handle, HANDLE_FLAG_INHERIT, 0);
+        // GetNamedPipeInfo's documentation: its handle "can also be a handle to an anonymous pipe, as returned by
+        // the CreatePipe function" (which _pipe uses), every out pointer may be NULL, and it returns zero on failure,
+        // with the reason from GetLastError. A socket is no pipe instance, so the call fails for it. The handle
+        // needs GENERIC_READ, or GENERIC_WRITE and FILE_READ_ATTRIBUTES for a write-only end; but CreatePipe's
+        // write handle has only GENERIC_WRITE and SYNCHRONIZE ("Anonymous Pipe Security and Access Rights"), so
+        // for a write end the call may fail with ERROR_ACCESS_DENIED, which is therefore taken for a pipe. Our
+        // reading, not documented: a socket's handle has the access (Winsock opens it for reading and writing), so
+        // its call gets past the access check and fails for not being a pipe, with another error. A socket handle
+        // duplicated without FILE_READ_ATTRIBUTES would pass. None of this has been run on Windows.
+        if (!crt.GetNamedPipeInfo(handle, 0, 0, 0, 0)) {
+            int error = crt.lastError();
+            if (error != ERROR_ACCESS_DENIED) {
+                throw new IllegalArgumentException("fd " + fd + " is a socket or another handle that is not a pipe"
+                        + " (GetFileType says FILE_TYPE_PIPE for sockets too, and GetNamedPipeInfo failed: "
+                        + windowsError(error) + "); token pipes adopt only pipes");
+            }
+        }
+        // SetHandleInformation's documentation: zero on failure, the reason from GetLastError. An adopted handle
+        // that stayed inheritable would leak into every child process: the adopt fails instead.
+        if (!crt.SetHandleInformation(handle, HANDLE_FLAG_INHERIT, 0)) {
+            throw new IllegalArgumentException("fd " + fd + ": cannot make its handle non-inheritable:"
+                    + " SetHandleInformation failed: " + windowsError(crt.lastError()));
+        }
+    }
+
+    /** "Windows error 6 (GetLastError)": the system error code, as winerror.h numbers it. */
+    private static String windowsError(int code) {
+        return "Windows error " + code + " (GetLastError)";
     }
 
     @Override

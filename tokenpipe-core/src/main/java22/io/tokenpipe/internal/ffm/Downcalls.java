@@ -54,6 +54,20 @@ final class Downcalls {
                 () -> new UnsatisfiedLinkError("C function " + name + " not found"));
     }
 
+    /**
+     * As {@link #bind} (no variadic arguments), saving the call state that {@code capture} names, such as
+     * Windows' GetLastError ({@code Linker.Option.captureCallState("GetLastError")}): the handle's first argument is
+     * a segment of {@code Linker.Option.captureStateLayout()}.
+     */
+    static MethodHandle bindCapturing(SymbolLookup library, String name, FunctionDescriptor descriptor,
+            Linker.Option capture) {
+        MemorySegment symbol = library.find(name).orElseThrow(
+                () -> new UnsatisfiedLinkError("C function " + name + " not found"));
+        MethodHandle handle = LINKER.downcallHandle(symbol, descriptor, capture);
+        BOUND.add(metadataKey(descriptor, true, -1));
+        return handle;
+    }
+
     /** As {@link #bind}, or empty when the library lacks the function. */
     static Optional<MethodHandle> optional(SymbolLookup library, String name, FunctionDescriptor descriptor,
             boolean captureErrno, int firstVariadic) {

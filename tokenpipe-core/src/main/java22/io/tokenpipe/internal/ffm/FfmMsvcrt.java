@@ -7,8 +7,10 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import io.tokenpipe.internal.Msvcrt;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
 import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
 import java.lang.foreign.SymbolLookup;
 import java.lang.invoke.MethodHandle;
 
@@ -107,9 +109,45 @@ final class FfmMsvcrt implements Msvcrt {
         static final MethodHandle H = kernel32("GetFileType", JAVA_INT, LONG);
     }
 
-    /** BOOL SetHandleInformation(HANDLE hObject, DWORD dwMask, DWORD dwFlags); */
+    /** BOOL SetHandleInformation(HANDLE hObject, DWORD dwMask, DWORD dwFlags); GetLastError saved. */
     private static final class SetHandleInformation {
-        static final MethodHandle H = kernel32("SetHandleInformation", JAVA_INT, LONG, JAVA_INT, JAVA_INT);
+        static final MethodHandle H = kernel32SavingLastError("SetHandleInformation", JAVA_INT, LONG, JAVA_INT,
+                JAVA_INT);
+    }
+
+    /**
+     * BOOL GetNamedPipeInfo(HANDLE hNamedPipe, LPDWORD lpFlags, LPDWORD lpOutBufferSize, LPDWORD lpInBufferSize,
+     * LPDWORD lpMaxInstances); GetLastError saved.
+     */
+    private static final class GetNamedPipeInfo {
+        static final MethodHandle H = kernel32SavingLastError("GetNamedPipeInfo", JAVA_INT, LONG, LONG, LONG, LONG,
+                LONG);
+    }
+
+    /**
+     * GetLastError as the downcall itself saved it ({@code Linker.Option.captureCallState("GetLastError")}), before
+     * the JVM can make a Win32 call of its own that changes it; one segment per thread, freed with it. Only Windows
+     * has this state: the class is initialized by the first such call, which only Windows makes.
+     */
+    private static final class LastError {
+        static final Linker.Option CAPTURE = Linker.Option.captureCallState("GetLastError");
+        private static final StructLayout LAYOUT = Linker.Option.captureStateLayout();
+        private static final long OFFSET = LAYOUT.byteOffset(MemoryLayout.PathElement.groupElement("GetLastError"));
+        private static final ThreadLocal<MemorySegment> STATE =
+                ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(LAYOUT));
+
+        static MemorySegment state() {
+            return STATE.get();
+        }
+
+        static int last() {
+            return STATE.get().get(JAVA_INT, OFFSET);
+        }
+    }
+
+    private static MethodHandle kernel32SavingLastError(String name, MemoryLayout result, MemoryLayout... arguments) {
+        return Downcalls.bindCapturing(Libraries.KERNEL32, name, FunctionDescriptor.of(result, arguments),
+                LastError.CAPTURE);
     }
 
     @Override
@@ -234,9 +272,24 @@ final class FfmMsvcrt implements Msvcrt {
     @Override
     public boolean SetHandleInformation(long handle, int mask, int flags) {
         try {
-            return (int) SetHandleInformation.H.invokeExact(handle, mask, flags) != 0;
+            return (int) SetHandleInformation.H.invokeExact(LastError.state(), handle, mask, flags) != 0;
         } catch (Throwable e) {
             throw Downcalls.unexpected(e);
         }
+    }
+
+    @Override
+    public boolean GetNamedPipeInfo(long pipe, long flags, long outBufferSize, long inBufferSize, long maxInstances) {
+        try {
+            return (int) GetNamedPipeInfo.H.invokeExact(LastError.state(), pipe, flags, outBufferSize, inBufferSize,
+                    maxInstances) != 0;
+        } catch (Throwable e) {
+            throw Downcalls.unexpected(e);
+        }
+    }
+
+    @Override
+    public int lastError() {
+        return LastError.last();
     }
 }

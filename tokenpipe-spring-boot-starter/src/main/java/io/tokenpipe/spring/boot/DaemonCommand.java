@@ -6,10 +6,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 import org.jspecify.annotations.Nullable;
+
+import org.springframework.core.env.MapPropertySource;
 
 /**
  * The command line of daemon mode's detached copy: this JVM's own {@code java}, JVM options, executable jar or
@@ -17,16 +21,28 @@ import org.jspecify.annotations.Nullable;
  * notification on, at fd 3, with the tokens the launcher reads (swapped tokens would make a failed copy look
  * ready). Those settings go in as system properties, which Boot reads whether or not the application passes its
  * arguments to {@code SpringApplication.run}; the launcher's own arguments and system properties that set them
- * are left out, since an argument would outrank them.
+ * are left out. One of them marks the copy ({@link #COPY_MARK}), which then puts them all above every other property
+ * source ({@link #copySettingsSource()}): SPRING_APPLICATION_JSON, which the copy inherits, outranks system
+ * properties.
  */
 final class DaemonCommand {
 
     /** The descriptor at which the copy gets the pipe's write end. */
     static final int NOTIFY_FD = 3;
 
+    /**
+     * The system property that marks the copy. The copy reads it with {@link System#getProperty}, never through
+     * Boot's environment, so no property source can unset it; it is not inherited by the copy's own children.
+     */
+    static final String COPY_MARK = "tokenpipe.daemon.copy";
+
     /** What the copy is told, whatever the launcher was given. */
-    static final List<String> COPY_SETTINGS = List.of("tokenpipe.daemon.wait=false", "tokenpipe.enabled=true",
-            "tokenpipe.notify.fd=" + NOTIFY_FD, "tokenpipe.notify.ready-token=1", "tokenpipe.notify.failure-token=0");
+    static final List<String> COPY_SETTINGS = List.of(COPY_MARK + "=true", "tokenpipe.daemon.wait=false",
+            "tokenpipe.enabled=true", "tokenpipe.notify.fd=" + NOTIFY_FD, "tokenpipe.notify.ready-token=1",
+            "tokenpipe.notify.failure-token=0");
+
+    /** The name of the property source in which the copy puts the {@link #COPY_SETTINGS} above all others. */
+    static final String COPY_SETTINGS_SOURCE = "tokenpipeDaemonCopy";
 
     private final String java;
 
@@ -122,6 +138,30 @@ final class DaemonCommand {
             }
         }
         return options;
+    }
+
+    /**
+     * Whether this JVM is daemon mode's copy, as its launcher marked it.
+     * @return true when the system property {@link #COPY_MARK} is {@code true}
+     */
+    static boolean isCopy() {
+        return "true".equals(System.getProperty(COPY_MARK));
+    }
+
+    /**
+     * The {@link #COPY_SETTINGS} as a property source for the copy to put first. As system properties they are
+     * outranked by SPRING_APPLICATION_JSON, {@code spring.application.json} and command-line arguments: first in the
+     * environment, nothing can switch daemon mode back on in the copy (a copy launching copies without end) or swap
+     * the tokens its launcher reads.
+     * @return the source
+     */
+    static MapPropertySource copySettingsSource() {
+        Map<String, Object> settings = new LinkedHashMap<>();
+        for (String setting : COPY_SETTINGS) {
+            int equals = setting.indexOf('=');
+            settings.put(setting.substring(0, equals), setting.substring(equals + 1));
+        }
+        return new MapPropertySource(COPY_SETTINGS_SOURCE, settings);
     }
 
     /**

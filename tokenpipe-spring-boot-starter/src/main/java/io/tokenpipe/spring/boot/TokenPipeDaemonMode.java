@@ -29,6 +29,10 @@ import org.springframework.core.env.ConfigurableEnvironment;
  * ({@link DaemonLauncher}). The copy is an ordinary run of the application whose
  * {@link TokenPipeReadinessNotifier} writes the token.
  *
+ * <p>The copy is marked by its launcher ({@code -Dtokenpipe.daemon.copy=true}, read as a system property, not
+ * through the environment) and never launches again: it puts the settings its launcher gave it above every other
+ * property source, so that a switch in SPRING_APPLICATION_JSON or elsewhere cannot turn daemon mode back on.
+ *
  * <p>A JVM with {@code tokenpipe.daemon.pid-file} set removes that file when it exits, if it still holds this
  * JVM's pid: the copy cleans up the file its launcher wrote.
  *
@@ -75,10 +79,16 @@ public final class TokenPipeDaemonMode implements SmartApplicationListener {
                     || ApplicationContexts.startedForAnotherApplication()) {
                 return;
             }
+            boolean copy = DaemonCommand.isCopy();
+            if (copy) {
+                // The launcher's settings for its copy win over every source the copy reads: otherwise the switch
+                // in SPRING_APPLICATION_JSON (inherited) would make the copy launch a copy of its own, and so on.
+                environment.getPropertySources().addFirst(DaemonCommand.copySettingsSource());
+            }
             TokenPipeProperties.Daemon daemon = Binder.get(environment)
                 .bindOrCreate("tokenpipe.daemon", TokenPipeProperties.Daemon.class);
-            boolean wait = daemon.isWait() || isTrue(System.getenv(WAIT_ENVIRONMENT_VARIABLE))
-                    && !environment.containsProperty(WAIT_PROPERTY);
+            boolean wait = !copy && (daemon.isWait() || isTrue(System.getenv(WAIT_ENVIRONMENT_VARIABLE))
+                    && !environment.containsProperty(WAIT_PROPERTY));
             if (!acted.compareAndSet(false, true)) {
                 return;
             }

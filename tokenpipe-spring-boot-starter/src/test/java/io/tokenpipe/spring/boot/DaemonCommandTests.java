@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -15,7 +16,8 @@ import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 /** Daemon mode's pieces that need no process: the copy's command line, durations, the reason from its output. */
 class DaemonCommandTests {
 
-    private static final List<String> COPY_SETTINGS = List.of("-Dtokenpipe.daemon.wait=false",
+    private static final List<String> COPY_SETTINGS = List.of("-Dtokenpipe.daemon.copy=true",
+            "-Dtokenpipe.daemon.wait=false",
             "-Dtokenpipe.enabled=true", "-Dtokenpipe.notify.fd=3", "-Dtokenpipe.notify.ready-token=1",
             "-Dtokenpipe.notify.failure-token=0");
 
@@ -46,11 +48,19 @@ class DaemonCommandTests {
     void theNotificationSettingsTheLauncherReadsCannotBeOverriddenForTheCopy() {
         // the launcher reads 1 as ready: other tokens, or notification off, must not reach the copy in any form
         DaemonCommand command = new DaemonCommand("java", List.of("-Dtokenpipe.notify.readyToken=0",
-                "-Dtokenpipe.enabled=false"), "cp", "Main", false,
+                "-Dtokenpipe.enabled=false", "-Dtokenpipe.daemon.copy=false"), "cp", "Main", false,
                 List.of("--tokenpipe.notify.ready-token=0", "--tokenpipe.notify.failureToken=1", "--tokenpipe.enabled=false",
                         "--tokenpipe.max-open-pipes=8"));
         assertThat(command.copy()).containsExactlyElementsOf(concat(List.of("java"), COPY_SETTINGS,
                 List.of("-cp", "cp", "Main", "--tokenpipe.max-open-pipes=8")));
+    }
+
+    @Test
+    void theCopysSettingsAsAPropertySourceAreThoseOfItsCommandLine() {
+        assertThat(DaemonCommand.copySettingsSource().getSource()).containsExactly(
+                Map.entry("tokenpipe.daemon.copy", "true"), Map.entry("tokenpipe.daemon.wait", "false"),
+                Map.entry("tokenpipe.enabled", "true"), Map.entry("tokenpipe.notify.fd", "3"),
+                Map.entry("tokenpipe.notify.ready-token", "1"), Map.entry("tokenpipe.notify.failure-token", "0"));
     }
 
     @Test

@@ -1,15 +1,27 @@
 package io.tokenpipe.spring.boot;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
+import io.tokenpipe.testing.FdCount;
+import io.tokenpipe.testing.JavaChild;
 import io.tokenpipe.testing.Processes;
 import io.tokenpipe.testing.RawFds;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -18,6 +30,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * through {@code java -jar}), as real processes: the launcher's exit code and words, the detached copy's session,
  * descriptors and command line, the pid file, and that nothing is left running.
  */
+@ExtendWith(FdCount.class)
 @Timeout(240)
 class DaemonModeIT {
 
@@ -58,6 +71,56 @@ class DaemonModeIT {
         }
     }
 
+    /**
+     * Sources of the daemon switch that the copy inherits from its launcher: the environment, and JVM options,
+     * which the copy's command repeats. SPRING_APPLICATION_JSON (and spring.application.json) outrank the system
+     * properties that switch the copy off.
+     */
+    static Stream<Arguments> switchesTheCopyInherits() {
+        return Stream.of(
+                Arguments.of("SPRING_APPLICATION_JSON, nested",
+                        Map.of("SPRING_APPLICATION_JSON", "{\"tokenpipe\":{\"daemon\":{\"wait\":true}}}"), List.of()),
+                Arguments.of("SPRING_APPLICATION_JSON, flat",
+                        Map.of("SPRING_APPLICATION_JSON", "{\"tokenpipe.daemon.wait\":true}"), List.of()),
+                Arguments.of("-Dspring.application.json", Map.of(),
+                        List.of("-Dspring.application.json={\"tokenpipe\":{\"daemon\":{\"wait\":true}}}")),
+                Arguments.of("TOKENPIPE_DAEMON_WAIT and SPRING_APPLICATION_JSON", Map.of("TOKENPIPE_DAEMON_WAIT",
+                        "true", "SPRING_APPLICATION_JSON", "{\"tokenpipe.daemon.wait\":\"true\"}"), List.of()),
+                Arguments.of("-Dtokenpipe.daemon.wait=true", Map.of(), List.of("-Dtokenpipe.daemon.wait=true")));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("switchesTheCopyInherits")
+    void theCopyNeverLaunchesACopyOfItsOwnWhereverTheSwitchCameFrom(String source, Map<String, String> environment,
+            List<String> jvmOptions) throws Exception {
+        Path pidFile = this.directory.resolve("app.pid");
+        List<String> options = new ArrayList<>(ChildJvm.JVM_OPTIONS);
+        options.addAll(jvmOptions);
+        try (ChildJvm launcher = ChildJvm.startCommand(this.directory, "launcher", environment,
+                JavaChild.command(options, ServiceChildApplication.class, "--tokenpipe.daemon.log-file=copy.log",
+                        "--tokenpipe.daemon.pid-file=app.pid"))) {
+            try {
+                long copy = launcher.track(Long.parseLong(launcher.await(STARTED)));
+                awaitExitWithAtMostOneCopy(launcher);
+                assertThat(launcher.process().exitValue()).as(launcher.text()).isZero();
+                assertThat(launcher.text()).contains(READY + copy);
+                assertThat(Files.readString(pidFile)).isEqualTo(copy + "\n");
+                assertThat(applicationJvmsIn(this.directory)).as("the JVMs of this application that run")
+                    .containsExactly(copy);
+                assertThat(Files.readString(this.directory.resolve("copy.log")))
+                    .contains("Started ServiceChildApplication")
+                    .doesNotContain("Daemon mode: started the application");
+
+                ProcessHandle.of(copy).orElseThrow().destroy();
+                ChildJvm.awaitGone(copy);
+                assertThat(pidFile).doesNotExist();
+            }
+            finally {
+                killApplicationJvmsIn(this.directory); // a chain of copies, should one have started
+            }
+        }
+    }
+
     @Test
     void launcherExitsOneWithTheReasonWhenTheCopyFailsToStart() throws Exception {
         try (ChildJvm launcher = ChildJvm.start(this.directory, "launcher", Map.of("TOKENPIPE_DAEMON_WAIT", "true"),
@@ -67,6 +130,20 @@ class DaemonModeIT {
             assertThat(launcher.text()).contains("pid " + copy + " failed to start (token 0) and exited with code 1: ")
                 .contains("the database is not there")
                 .doesNotContain(READY);
+            ChildJvm.awaitGone(copy);
+        }
+    }
+
+    @Test
+    void swappedTokensInSpringApplicationJsonCannotMakeAFailedCopyLookReady() throws Exception {
+        // SPRING_APPLICATION_JSON outranks the system properties the copy is given its tokens by
+        String swapped = "{\"tokenpipe\":{\"notify\":{\"ready-token\":0,\"failure-token\":1}}}";
+        try (ChildJvm launcher = ChildJvm.start(this.directory, "launcher", Map.of("SPRING_APPLICATION_JSON", swapped),
+                ServiceChildApplication.class, "--tokenpipe.daemon.wait=true", "--tokenpipe.daemon.log-file=copy.log",
+                "--child.fail=true")) {
+            long copy = launcher.track(Long.parseLong(launcher.await(STARTED)));
+            assertThat(launcher.awaitExit()).as(launcher.text()).isEqualTo(1);
+            assertThat(launcher.text()).contains("pid " + copy + " failed to start (token 0)").doesNotContain(READY);
             ChildJvm.awaitGone(copy);
         }
     }
@@ -139,6 +216,61 @@ class DaemonModeIT {
                 .contains("Invalid value 'PT0S' for configuration property 'tokenpipe.daemon.timeout' (originating from")
                 .contains("property source \"commandLineArgs\"")
                 .contains("must be more than zero");
+        }
+    }
+
+    /**
+     * Waits for the launcher to exit, failing at once if a third JVM of the application shows up meanwhile (the
+     * copy launching a copy of its own): such a chain would not end by itself.
+     */
+    private void awaitExitWithAtMostOneCopy(ChildJvm launcher) throws Exception {
+        long deadline = System.nanoTime() + 90_000_000_000L;
+        while (!launcher.process().waitFor(20, TimeUnit.MILLISECONDS)) {
+            assertThat(applicationJvmsIn(this.directory)).as("the launcher and at most one copy; launcher: %s",
+                    launcher.text()).hasSizeLessThanOrEqualTo(2);
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("the launcher did not exit: " + launcher.text());
+            }
+        }
+    }
+
+    /** The live processes working in {@code directory} that run ServiceChildApplication: every copy inherits it. */
+    private static List<Long> applicationJvmsIn(Path directory) throws IOException {
+        Path here = directory.toRealPath();
+        List<Long> pids = new ArrayList<>();
+        try (Stream<Path> entries = Files.list(Path.of("/proc"))) {
+            for (Path entry : (Iterable<Path>) entries::iterator) {
+                String name = entry.getFileName().toString();
+                if (!name.matches("\\d+")) {
+                    continue;
+                }
+                try {
+                    long pid = Long.parseLong(name);
+                    if (Files.readSymbolicLink(entry.resolve("cwd")).equals(here) && Processes.isRunning(pid)
+                            && Files.readString(entry.resolve("cmdline"), StandardCharsets.ISO_8859_1)
+                                .contains(ServiceChildApplication.class.getName())) {
+                        pids.add(pid);
+                    }
+                }
+                catch (IOException exitedMeanwhile) {
+                    // gone between the listing and the look
+                }
+            }
+        }
+        return pids;
+    }
+
+    /** SIGKILL to every such process until none is left: a copy being started shows up at the next look. */
+    private static void killApplicationJvmsIn(Path directory) throws Exception {
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        for (int quiet = 0; quiet < 5; ) {
+            List<Long> running = applicationJvmsIn(directory);
+            running.forEach((pid) -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly));
+            quiet = running.isEmpty() ? quiet + 1 : 0;
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("JVMs still start in " + directory + ": " + running);
+            }
+            Thread.sleep(20);
         }
     }
 

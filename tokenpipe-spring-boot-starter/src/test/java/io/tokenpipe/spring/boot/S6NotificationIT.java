@@ -11,10 +11,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import io.tokenpipe.testing.FdCount;
 import io.tokenpipe.testing.JavaChild;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -26,6 +28,7 @@ import static org.assertj.core.api.Assertions.fail;
  * s6-supervise reads that descriptor up to a newline, so {@code --tokenpipe.notify.ready-token=10} marks the service
  * ready ({@code s6-svwait -U} returns 0), and the default token 1 never does. Every process's output goes to files.
  */
+@ExtendWith(FdCount.class)
 @Timeout(300)
 class S6NotificationIT {
 

@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
+import io.tokenpipe.testing.FdCount;
 import io.tokenpipe.testing.JavaChild;
 import io.tokenpipe.testing.NotifyReceiver;
 import io.tokenpipe.testing.NotifyReceiver.Datagram;
@@ -17,6 +18,7 @@ import io.tokenpipe.testing.SystemdUserManager;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -27,6 +29,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * against systemd itself (systemd --user in a cgroup and mount namespace of its own, see SystemdUserManager):
  * Type=notify, NotifyAccess=main, WatchdogSec= and daemon mode as systemd judges them.
  */
+@ExtendWith(FdCount.class)
 @Timeout(300)
 class SystemdNotificationIT {
 
