@@ -9,6 +9,7 @@ import java.util.List;
 import io.tokenpipe.ChildProcess;
 import io.tokenpipe.TokenPipe;
 import io.tokenpipe.TokenPipeEnd;
+import io.tokenpipe.TokenPipePlatform;
 import io.tokenpipe.demo.worker.WorkerMain;
 import io.tokenpipe.spring.boot.TokenPipeFactory;
 import org.jspecify.annotations.Nullable;
@@ -281,7 +282,7 @@ public class BackgroundWorker implements SmartLifecycle, DisposableBean {
         if (result == TokenPipeEnd.TS_TIMEOUT) {
             return "worker pid " + pid + " did not signal readiness within " + Durations.format(timeout);
         }
-        return "reading the readiness pipe of worker pid " + pid + " failed (errno " + errno + ")";
+        return "reading the readiness pipe of worker pid " + pid + " failed: " + TokenPipePlatform.describeErrno(errno);
     }
 
     private String action(int result) {

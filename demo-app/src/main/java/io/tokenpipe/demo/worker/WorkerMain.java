@@ -7,6 +7,7 @@ import java.util.Locale;
 
 import io.tokenpipe.TokenPipeEnd;
 import io.tokenpipe.TokenPipeEndStatus;
+import io.tokenpipe.TokenPipePlatform;
 
 /**
  * The demo's background worker, a plain JVM (no Spring) that the application starts as a child process.
@@ -54,6 +55,8 @@ public final class WorkerMain {
     static final int STEPS = 5;
 
     private static final int STEP_OF_FAILURE = 3;
+    /** EPIPE (Linux asm-generic/errno-base.h 32; macOS sys/errno.h 32): the reader closed its end. */
+    private static final int EPIPE = 32;
 
     private static final Duration HEARTBEAT = Duration.ofSeconds(10);
 
@@ -150,7 +153,8 @@ public final class WorkerMain {
         ready.close(); // the application reads end of stream after the token, never a hang
         if (status != 0) {
             WorkerLog.error("could not write token " + token + ": " + TokenPipeEndStatus.of(status).map(Enum::name)
-                    .orElse(String.valueOf(status)) + " (errno " + errno + "; 32 EPIPE: nobody is reading any more)");
+                    .orElse(String.valueOf(status)) + " (" + TokenPipePlatform.describeErrno(errno)
+                    + (errno == EPIPE ? ": nobody is reading any more)" : ")"));
             return false;
         }
         return true;

@@ -79,6 +79,17 @@ class WorkerMainTests {
     }
 
     @Test
+    void workerWhoseReaderIsGoneSaysWhyItCouldNotWriteItsToken() throws Exception {
+        try (Worker worker = Worker.start(this.directory, true, WorkerMain.arguments(Duration.ofMillis(500), false, false))) {
+            worker.ready.close(); // before its token: the write fails with EPIPE (SIGPIPE is ignored by the JVM)
+            assertThat(worker.process.waitFor(WAIT)).as(worker.output()).isTrue();
+            assertThat(worker.process.exitValue()).hasValue(WorkerMain.EXIT_FAILED);
+            assertThat(worker.output()).contains("could not write token 1: TS_ERR (EPIPE (Broken pipe): nobody is"
+                    + " reading any more)");
+        }
+    }
+
+    @Test
     void preparationTakesTheDelay() throws Exception {
         long start = System.nanoTime();
         try (Worker worker = Worker.start(this.directory, false, WorkerMain.arguments(Duration.ofMillis(1500), false, false))) {
