@@ -218,7 +218,10 @@ public final class TokenPipeEnd implements AutoCloseable {
      * timeout or interrupt cannot end it early; they take effect only when it returns, with what its system call
      * brought (an interrupt stays set and fails the thread's next call with EINTR). The thread's later calls are
      * served normally (the signal is unblocked around each of their system calls). A second close() on another
-     * thread returns once the close is deferred. See docs/core.md, "Threads that block the wake-up signal".
+     * thread returns once the close is deferred. Where such threads cannot be ruled out, start the JVM with
+     * {@code -Dtokenpipe.maskCheck=everyCall}: then every call unblocks the signal around its system calls and
+     * there is no exception, at the price of one more system call per read or write. See docs/core.md, "Threads
+     * that block the wake-up signal".
      */
     @Override
     public void close() {
