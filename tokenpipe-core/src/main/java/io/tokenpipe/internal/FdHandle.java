@@ -459,22 +459,22 @@ public class FdHandle extends PhantomReference<Object> implements Runnable {
     }
 
     /**
-     * close(2) now: this thread moved the handle to CLOSING and nobody is inside. Plain release stores, no
-     * compare-and-set: nothing else changes the life of a CLOSING handle (a close from another thread waits in
-     * CloseWait.untilClosed; a call backs out), and a WATCHED bit the Waker clears meanwhile does not matter any more.
+     * close(2) now: this thread moved the handle to CLOSING and nobody is inside. A compare-and-set, because one
+     * other change of a CLOSING handle's life can race it: {@link #loseDescriptor()}, when code outside closed the
+     * number behind this handle's back and the kernel gave it to a new pipe, whose descriptor must then not be
+     * closed here.
      */
     private void closeNow() {
-        int s = state;
-        if ((s & LIFE) != CLOSING) {
-            return; // its number was reused behind its back (loseDescriptor): never close it
+        if (moveLife(CLOSING, FINISHING)) {
+            finish();
         }
-        STATE.setRelease(this, (s & WATCHED) | FINISHING);
-        finish();
     }
 
     private void deferClose() {
-        if (moveLife(CLOSING, CLOSE_DEFERRED)) {
-            finishDeferred(); // the last thread may have left since it was seen
+        if (moveLife(CLOSING, CLOSE_DEFERRED) && !finishDeferred()) { // the last thread may have left since it was seen
+            // The Waker finishes it once the last thread is out. A thread that backs out of a call before it
+            // announced itself (it saw CLOSING) never had the handle watched: watch it here.
+            watch();
         }
     }
 

@@ -88,6 +88,13 @@ public final class ThreadContext {
     volatile boolean reported;
     /** Counts this thread's calls (written by it alone), so that a mark for one call never covers the next. */
     int calls;
+    /**
+     * The number of the last call that runs its system calls with the wake-up signal unblocked (decided by
+     * {@link #startCall()} from the mode it found): such a call is wakeable whatever the mask says, and only a call
+     * that is not one can be stuck. Per call, not from {@link #signalMode}, which a late finding of the call before
+     * may have changed after this call started.
+     */
+    int unblockingCall = -1;
     /** The call that was found unable to be woken, meaningful with SIGNAL_BLOCKED_IN_CALL. */
     volatile int stuckCall;
     /** Set by {@link #wake()}, consumed after a failed system call (see {@link NativeIo#isWakeUp}). */
@@ -157,12 +164,16 @@ public final class ThreadContext {
      * @return whether its system calls need {@link #beforeSystemCall} and {@link #afterSystemCall} around them
      */
     boolean startCall() {
-        calls++;
+        int call = ++calls;
         int mode = signalMode;
         if (mode == SIGNAL_BLOCKED_IN_CALL) {
             signalMode = mode = SIGNAL_BLOCKED; // the call it was stuck in is over
         }
-        return virtual || mode != SIGNAL_DELIVERED || MASK_CHECK_EVERY_CALL;
+        boolean unblocks = mode != SIGNAL_DELIVERED || MASK_CHECK_EVERY_CALL;
+        if (unblocks) {
+            unblockingCall = call; // published with calls by the announcement that follows
+        }
+        return virtual || unblocks;
     }
 
     /**
@@ -241,13 +252,13 @@ public final class ThreadContext {
         if (signalMode == SIGNAL_BLOCKED_IN_CALL && stuckCall == call) {
             return true;
         }
-        if (signalMode != SIGNAL_DELIVERED) {
+        if (unblockingCall == call) {
             return false; // it unblocks the signal for each system call: wakeable, only slow (its mask says nothing)
         }
         long id = threadId;
         String reason = id == 0 ? null : NativeIo.get().whyNotWoken(id, signalledNanos, scratchAddress);
-        if (reason == null) {
-            return false;
+        if (reason == null || calls != call) {
+            return false; // wakeable, or it left the call while it was looked at: what was seen was another call
         }
         stuckCall = call;
         signalMode = SIGNAL_BLOCKED_IN_CALL;

@@ -55,6 +55,8 @@ final class Waker implements Runnable, FdHandle.Visitor {
     private long earliest;
     private boolean anyInside;
     private boolean abandoned;
+    /** Whether a failed tick was logged (once). */
+    private boolean failureLogged;
 
     private Waker() {
     }
@@ -96,24 +98,41 @@ final class Waker implements Runnable, FdHandle.Visitor {
     public void run() {
         parked = false;
         while (true) {
-            Thread.interrupted(); // nobody may stop this thread
-            now = System.nanoTime();
-            long next = now + TICK_NANOS;
-            plannedWake = next; // published before the visit: a call entered after it sees this bound
-            takeIncoming();
-            earliest = next;
-            visitWatched();
-            if (count == 0) {
-                parked = true; // published before the re-check: a handle pushed after it will unpark us
-                if (incoming == null) {
-                    LockSupport.park(this);
+            try {
+                tick();
+            } catch (Throwable unexpected) {
+                // Whatever went wrong in one tick (a logging backend that throws, an out-of-memory), the Waker
+                // must live on: without it no timeout, interrupt or deferred close reaches a blocked call again.
+                if (!failureLogged) {
+                    failureLogged = true;
+                    FdHandle.LOG.log(System.Logger.Level.ERROR, "tokenpipe-waker: a tick failed; it goes on",
+                            unexpected);
                 }
                 parked = false;
-                continue;
+                LockSupport.parkNanos(this, TICK_NANOS); // no spin if it fails again at once
             }
-            plannedWake = earliest;
-            LockSupport.parkNanos(this, Math.max(0, earliest - System.nanoTime()));
         }
+    }
+
+    /** One round: take new handles, visit the watched ones, park until the earliest next look. */
+    private void tick() {
+        Thread.interrupted(); // nobody may stop this thread
+        now = System.nanoTime();
+        long next = now + TICK_NANOS;
+        plannedWake = next; // published before the visit: a call entered after it sees this bound
+        takeIncoming();
+        earliest = next;
+        visitWatched();
+        if (count == 0) {
+            parked = true; // published before the re-check: a handle pushed after it will unpark us
+            if (incoming == null) {
+                LockSupport.park(this);
+            }
+            parked = false;
+            return;
+        }
+        plannedWake = earliest;
+        LockSupport.parkNanos(this, Math.max(0, earliest - System.nanoTime()));
     }
 
     private void takeIncoming() {

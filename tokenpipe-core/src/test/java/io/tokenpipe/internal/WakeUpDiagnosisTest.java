@@ -219,6 +219,89 @@ class WakeUpDiagnosisTest {
         }
     }
 
+    /**
+     * A finding about call N written only after the thread started call N+1 (the diagnosis takes a few reads of
+     * /proc, and the thread may get its token meanwhile) leaves the mark of call N while call N+1 sleeps with the
+     * signal blocked and does not unblock it. close() must still find call N+1 out and return.
+     */
+    @Test
+    void aMarkLeftFromThePreviousCallDoesNotHangClose() throws Exception {
+        try (LogCapture log = LogCapture.start(); TokenPipe pipe = TokenPipe.make().orElseThrow();
+             TokenPipeEnd writer = pipe.takeWriteEnd()) {
+            TokenPipeEnd reader = pipe.takeReadEnd();
+            CompletableFuture<ThreadContext> context = new CompletableFuture<>();
+            CompletableFuture<Integer> result = new CompletableFuture<>();
+            Thread thread = new Thread(() -> {
+                reader.tokenRead(Duration.ZERO); // its first call: the signal is deliverable
+                context.complete(ThreadContext.current());
+                SignalMasks.blockWakeSignal();
+                try {
+                    result.complete(reader.tokenRead());
+                } finally {
+                    SignalMasks.unblockWakeSignal();
+                }
+            }, "late-mark");
+            thread.setDaemon(true);
+            thread.start();
+            ThreadContext stuck = context.get(GUARD_SECONDS, TimeUnit.SECONDS);
+            NativeThreads.awaitBlockedOnPipe(stuck.threadId());
+            stuck.stuckCall = stuck.calls - 1; // what a late finding about the call before leaves
+            stuck.signalMode = ThreadContext.SIGNAL_BLOCKED_IN_CALL;
+            CompletableFuture<Void> close = CompletableFuture.runAsync(reader::close);
+            boolean returned = returnsWithin(close);
+            assertThat(writer.tokenWrite(7)).isZero(); // ends the read either way, so a failing test ends too
+            close.get(GUARD_SECONDS, TimeUnit.SECONDS);
+            assertThat(returned).as("close() returned while the read was still stuck").isTrue();
+            assertThat(result.get(GUARD_SECONDS, TimeUnit.SECONDS)).isEqualTo(7);
+            thread.join();
+            assertThat(log.warnings()).singleElement().asString().contains("late-mark");
+        }
+    }
+
+    /**
+     * /proc's status file holds the thread's name cut to 15 bytes, which can split a UTF-8 character: the
+     * diagnosis must still read it (it once decoded it as UTF-8 and then knew nothing).
+     */
+    @Test
+    void aThreadWhoseNameIsCutInsideACharacterIsStillDiagnosed() throws Exception {
+        try (LogCapture log = LogCapture.start(); TokenPipe pipe = TokenPipe.make().orElseThrow();
+             TokenPipeEnd reader = pipe.takeReadEnd(); TokenPipeEnd writer = pipe.takeWriteEnd()) {
+            CompletableFuture<ThreadContext> context = new CompletableFuture<>();
+            CompletableFuture<Integer> result = new CompletableFuture<>();
+            String name = "\u8bfb\u53d6\u7ebf\u7a0b-\u5de5\u4f5c\u8005"; // 3 bytes a character: cut at 15 bytes
+            Thread thread = new Thread(() -> {
+                reader.tokenRead(Duration.ZERO);
+                context.complete(ThreadContext.current());
+                SignalMasks.blockWakeSignal();
+                try {
+                    result.complete(reader.tokenRead());
+                } finally {
+                    SignalMasks.unblockWakeSignal();
+                }
+            }, name);
+            thread.setDaemon(true);
+            thread.start();
+            ThreadContext stuck = context.get(GUARD_SECONDS, TimeUnit.SECONDS);
+            NativeThreads.awaitBlockedOnPipe(stuck.threadId());
+            assertThat(java.nio.file.Files.readAllBytes(java.nio.file.Path.of("/proc/self/task/" + stuck.threadId()
+                    + "/comm"))).as("the kernel's copy of the name, cut inside a character").hasSize(16);
+            assertThat(stuck.cannotBeWoken("test", SIGNALLED_NANOS)).as("declared unwakeable").isTrue();
+            assertThat(writer.tokenWrite(5)).isZero();
+            assertThat(result.get(GUARD_SECONDS, TimeUnit.SECONDS)).isEqualTo(5);
+            thread.join();
+            assertThat(log.warnings()).hasSize(1);
+        }
+    }
+
+    private static boolean returnsWithin(CompletableFuture<Void> call) throws Exception {
+        try {
+            call.get(GUARD_SECONDS, TimeUnit.SECONDS);
+            return true;
+        } catch (java.util.concurrent.TimeoutException hung) {
+            return false;
+        }
+    }
+
     /** What {@link ThreadContext#cannotBeWoken} records when it declares a thread unwakeable in its current call. */
     private static void markAsIfMisdiagnosed(ThreadContext context) {
         context.stuckCall = context.calls;

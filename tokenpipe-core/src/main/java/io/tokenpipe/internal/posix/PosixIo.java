@@ -9,6 +9,7 @@ import io.tokenpipe.internal.Os;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
@@ -350,10 +351,14 @@ public final class PosixIo extends NativeIo {
         }
     }
 
-    /** A file of /proc/self/task/{tid}/, or null when it cannot be read. */
+    /**
+     * A file of /proc/self/task/{tid}/, or null when it cannot be read. Decoded as ISO-8859-1, byte for byte: the
+     * status file's Name line holds the thread's name cut to 15 bytes, which can split a UTF-8 character.
+     */
     private static String taskFile(long tid, String name) {
         try {
-            return Files.readString(Path.of("/proc/self/task/" + tid + "/" + name));
+            return new String(Files.readAllBytes(Path.of("/proc/self/task/" + tid + "/" + name)),
+                    StandardCharsets.ISO_8859_1);
         } catch (IOException | RuntimeException unreadable) {
             return null; // no /proc, or the thread has just ended
         }
