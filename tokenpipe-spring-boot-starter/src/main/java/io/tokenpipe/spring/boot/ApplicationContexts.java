@@ -5,7 +5,9 @@ import java.util.List;
 
 import org.jspecify.annotations.Nullable;
 
+import org.springframework.boot.availability.AvailabilityChangeEvent;
 import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ApplicationContext;
 import org.springframework.context.aot.AbstractAotProcessor;
 import org.springframework.core.env.ConfigurableEnvironment;
 
@@ -60,6 +62,20 @@ final class ApplicationContexts {
             }
         }
         return false;
+    }
+
+    /**
+     * Whether an availability change belongs to the application whose context is {@code context}. A context
+     * publishes its events to its parent too, so a child context (one an application starts with
+     * {@code SpringApplicationBuilder.parent(...)}, a plugin) would otherwise speak for its parent: Boot publishes
+     * its readiness and liveness with the context as the source. A change published by the application's own code,
+     * with one of its beans as the source, counts as the application's.
+     * @param change the event
+     * @param context the application's context, null before it is prepared
+     * @return false when the source is another application context
+     */
+    static boolean isFrom(AvailabilityChangeEvent<?> change, @Nullable ApplicationContext context) {
+        return !(change.getSource() instanceof ApplicationContext source) || source == context;
     }
 
     private static boolean isBuilder(StackFrame frame) {

@@ -11,6 +11,7 @@ import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
+import org.springframework.boot.SpringApplication;
 import org.springframework.boot.availability.ApplicationAvailability;
 import org.springframework.boot.availability.AvailabilityChangeEvent;
 import org.springframework.boot.availability.LivenessState;
@@ -75,6 +76,8 @@ public final class SystemdReadinessNotifier implements SmartApplicationListener 
 
     private volatile @Nullable ApplicationContext context;
 
+    private volatile @Nullable SpringApplication application;
+
     private volatile String healthGroup = TokenPipeProperties.Systemd.DEFAULT_WATCHDOG_HEALTH_GROUP;
 
     private volatile boolean healthGroupConfigured;
@@ -111,6 +114,7 @@ public final class SystemdReadinessNotifier implements SmartApplicationListener 
     @Override
     public void onApplicationEvent(ApplicationEvent event) {
         if (event instanceof ApplicationEnvironmentPreparedEvent prepared) {
+            this.application = prepared.getSpringApplication();
             activate(prepared.getEnvironment());
             return;
         }
@@ -127,13 +131,14 @@ public final class SystemdReadinessNotifier implements SmartApplicationListener 
             }
             send("STATUS=Started, running the application runners");
         }
-        else if (event instanceof ApplicationReadyEvent readyEvent) {
+        else if (event instanceof ApplicationReadyEvent readyEvent && readyEvent.getApplicationContext() == this.context) {
             this.startedIn = readyEvent.getTimeTaken();
         }
-        else if (event instanceof AvailabilityChangeEvent<?> change) {
+        else if (event instanceof AvailabilityChangeEvent<?> change && ApplicationContexts.isFrom(change, this.context)) {
             onAvailabilityChange(change, systemd);
         }
-        else if (event instanceof ApplicationFailedEvent failedEvent) {
+        else if (event instanceof ApplicationFailedEvent failedEvent
+                && failedEvent.getSpringApplication() == this.application) {
             this.failed = true;
             stopWatchdog();
             Throwable failure = failedEvent.getException();
@@ -223,7 +228,8 @@ public final class SystemdReadinessNotifier implements SmartApplicationListener 
         if (change.getState() instanceof LivenessState state) {
             this.liveness = state;
         }
-        else if (change.getState() == ReadinessState.ACCEPTING_TRAFFIC && !this.ready && !this.failed) {
+        else if (change.getState() == ReadinessState.ACCEPTING_TRAFFIC && !this.ready && !this.failed
+                && !this.stopping) { // a SIGTERM during the runners: the context closes, never READY=1 after STOPPING=1
             this.ready = true;
             Duration took = this.startedIn;
             send("READY=1\nSTATUS=Ready" + ((took != null) ? ", started in " + seconds(took) : ""));

@@ -12,6 +12,7 @@ import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
+import org.springframework.boot.SpringApplication;
 import org.springframework.boot.availability.AvailabilityChangeEvent;
 import org.springframework.boot.availability.ReadinessState;
 import org.springframework.boot.builder.SpringApplicationBuilder;
@@ -85,6 +86,8 @@ public final class TokenPipeReadinessNotifier implements SmartApplicationListene
 
     private volatile @Nullable ApplicationContext context;
 
+    private volatile @Nullable SpringApplication application;
+
     /** Created by Spring Boot from {@code META-INF/spring.factories}. */
     public TokenPipeReadinessNotifier() {
     }
@@ -101,16 +104,18 @@ public final class TokenPipeReadinessNotifier implements SmartApplicationListene
     @Override
     public void onApplicationEvent(ApplicationEvent event) {
         if (event instanceof ApplicationEnvironmentPreparedEvent prepared) {
+            this.application = prepared.getSpringApplication();
             adopt(prepared.getEnvironment());
         }
         else if (event instanceof ApplicationPreparedEvent prepared) {
             this.context = prepared.getApplicationContext();
         }
         else if (event instanceof AvailabilityChangeEvent<?> change
-                && change.getState() == ReadinessState.ACCEPTING_TRAFFIC) {
+                && change.getState() == ReadinessState.ACCEPTING_TRAFFIC
+                && ApplicationContexts.isFrom(change, this.context)) {
             notifyParent(this.readyToken, "ready");
         }
-        else if (event instanceof ApplicationFailedEvent) {
+        else if (event instanceof ApplicationFailedEvent failed && failed.getSpringApplication() == this.application) {
             notifyParent(this.failureToken, "failed to start");
         }
         else if (event instanceof ContextClosedEvent closed && closed.getApplicationContext() == this.context) {
