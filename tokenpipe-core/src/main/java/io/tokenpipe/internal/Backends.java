@@ -60,8 +60,17 @@ public final class Backends {
         return instantiate(FFM_CLASS);
     }
 
+    /**
+     * Whether the class can be loaded, without initializing it. Not by looking for its .class file: a native image
+     * has no class files as resources, and would never pick FFM.
+     */
     private static boolean exists(String className) {
-        return Backends.class.getClassLoader().getResource(className.replace('.', '/') + ".class") != null;
+        try {
+            Class.forName(className, false, Backends.class.getClassLoader());
+            return true;
+        } catch (ClassNotFoundException | LinkageError missing) {
+            return false;
+        }
     }
 
     private static Backend instantiate(String className) {

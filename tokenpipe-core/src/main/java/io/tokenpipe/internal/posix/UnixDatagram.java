@@ -28,6 +28,11 @@ public final class UnixDatagram {
     // macOS: <sys/socket.h> (MSG_DONTWAIT 0x80; no SOCK_CLOEXEC and no MSG_NOSIGNAL), <sys/errno.h> (EAGAIN 35)
     private static final int MSG_DONTWAIT_MAC = 0x80;
     private static final int EAGAIN_MAC = 35;
+    /**
+     * XNU answers a full AF_UNIX datagram receiver with ENOBUFS (<sys/errno.h> 55), not EAGAIN: uipc_send's
+     * SOCK_DGRAM case returns what sbappendaddr gives. Never run here.
+     */
+    private static final int ENOBUFS_MAC = 55;
     private static final int EMSGSIZE_MAC = 40;
     /** FIOCLEX, sys/filio.h _IO('f', 1): close-on-exec without fcntl's variadic argument. */
     private static final long FIOCLEX_MAC = 0x20006601L;
@@ -141,7 +146,8 @@ public final class UnixDatagram {
                 continue;
             }
             long left = deadline - System.nanoTime();
-            if (errno != eagain || left <= 0) {
+            boolean full = errno == eagain || (Os.MAC && errno == ENOBUFS_MAC);
+            if (!full || left <= 0) {
                 return errno;
             }
             pauseUninterruptibly(Math.min(pause, left));
