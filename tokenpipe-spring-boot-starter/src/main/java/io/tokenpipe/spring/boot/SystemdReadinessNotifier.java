@@ -124,6 +124,7 @@ public final class SystemdReadinessNotifier implements SmartApplicationListener 
         }
         if (event instanceof ApplicationPreparedEvent prepared) {
             this.context = prepared.getApplicationContext();
+            ReadinessFailureReporter.register(prepared.getApplicationContext(), (failure) -> runFailed(failure));
         }
         else if (event instanceof ApplicationStartedEvent started && started.getApplicationContext() == this.context) {
             if (systemd.watchdogTimeout().isPresent()) {
@@ -139,14 +140,10 @@ public final class SystemdReadinessNotifier implements SmartApplicationListener 
         }
         else if (event instanceof ApplicationFailedEvent failedEvent
                 && failedEvent.getSpringApplication() == this.application) {
-            this.failed = true;
-            stopWatchdog();
-            Throwable failure = failedEvent.getException();
-            OptionalInt errno = SystemdStates.errnoOf(failure);
-            send("STATUS=" + SystemdStates.failureStatus(failure)
-                    + (errno.isPresent() ? "\nERRNO=" + errno.getAsInt() : ""));
+            runFailed(failedEvent.getException());
         }
         else if (event instanceof ContextClosedEvent closed && closed.getApplicationContext() == this.context) {
+            ReadinessFailureReporter.forget(closed.getApplicationContext());
             stopWatchdog();
             // After a failed start the failure's STATUS stays what systemctl status shows; the process exits.
             if (!this.failed && !this.stopping) {
@@ -241,6 +238,20 @@ public final class SystemdReadinessNotifier implements SmartApplicationListener 
                 started.start();
             }
         }
+    }
+
+    /**
+     * The run failed (its ApplicationFailedEvent, or {@link ReadinessFailureReporter} for a failure in the ready
+     * phase, which has no such event): the reason goes to systemd once, and the watchdog stops.
+     */
+    private void runFailed(Throwable failure) {
+        if (this.failed) {
+            return;
+        }
+        this.failed = true;
+        stopWatchdog();
+        OptionalInt errno = SystemdStates.errnoOf(failure);
+        send("STATUS=" + SystemdStates.failureStatus(failure) + (errno.isPresent() ? "\nERRNO=" + errno.getAsInt() : ""));
     }
 
     private static String seconds(Duration duration) {

@@ -109,6 +109,10 @@ public final class TokenPipeReadinessNotifier implements SmartApplicationListene
         }
         else if (event instanceof ApplicationPreparedEvent prepared) {
             this.context = prepared.getApplicationContext();
+            if (this.end.get() != null) {
+                ReadinessFailureReporter.register(prepared.getApplicationContext(),
+                        (failure) -> notifyParent(this.failureToken, "failed to start"));
+            }
         }
         else if (event instanceof AvailabilityChangeEvent<?> change
                 && change.getState() == ReadinessState.ACCEPTING_TRAFFIC
@@ -119,6 +123,7 @@ public final class TokenPipeReadinessNotifier implements SmartApplicationListene
             notifyParent(this.failureToken, "failed to start");
         }
         else if (event instanceof ContextClosedEvent closed && closed.getApplicationContext() == this.context) {
+            ReadinessFailureReporter.forget(closed.getApplicationContext());
             closeWithoutToken("the application context closed before it was ready");
         }
     }
