@@ -132,10 +132,12 @@ public final class SystemdReadinessNotifier implements SmartApplicationListener 
             }
             send("STATUS=Started, running the application runners");
         }
-        else if (event instanceof ApplicationReadyEvent readyEvent && readyEvent.getApplicationContext() == this.context) {
+        else if (event instanceof ApplicationReadyEvent readyEvent
+                && readyEvent.getApplicationContext() == this.context) {
             this.startedIn = readyEvent.getTimeTaken();
         }
-        else if (event instanceof AvailabilityChangeEvent<?> change && ApplicationContexts.isFrom(change, this.context)) {
+        else if (event instanceof AvailabilityChangeEvent<?> change
+                && ApplicationContexts.isFrom(change, this.context)) {
             onAvailabilityChange(change, systemd);
         }
         else if (event instanceof ApplicationFailedEvent failedEvent
@@ -226,7 +228,7 @@ public final class SystemdReadinessNotifier implements SmartApplicationListener 
             this.liveness = state;
         }
         else if (change.getState() == ReadinessState.ACCEPTING_TRAFFIC && !this.ready && !this.failed
-                && !this.stopping) { // a SIGTERM during the runners: the context closes, never READY=1 after STOPPING=1
+                && !this.stopping) { // a SIGTERM during the runners: never READY=1 after STOPPING=1
             this.ready = true;
             Duration took = this.startedIn;
             send("READY=1\nSTATUS=Ready" + ((took != null) ? ", started in " + seconds(took) : ""));
@@ -251,7 +253,8 @@ public final class SystemdReadinessNotifier implements SmartApplicationListener 
         this.failed = true;
         stopWatchdog();
         OptionalInt errno = SystemdStates.errnoOf(failure);
-        send("STATUS=" + SystemdStates.failureStatus(failure) + (errno.isPresent() ? "\nERRNO=" + errno.getAsInt() : ""));
+        send("STATUS=" + SystemdStates.failureStatus(failure)
+                + (errno.isPresent() ? "\nERRNO=" + errno.getAsInt() : ""));
     }
 
     private static String seconds(Duration duration) {
