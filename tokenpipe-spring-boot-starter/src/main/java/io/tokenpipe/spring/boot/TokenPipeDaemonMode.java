@@ -75,8 +75,10 @@ public final class TokenPipeDaemonMode implements SmartApplicationListener {
     public void onApplicationEvent(ApplicationEvent event) {
         if (event instanceof ApplicationEnvironmentPreparedEvent prepared) {
             ConfigurableEnvironment environment = prepared.getEnvironment();
-            if (ApplicationContexts.notTheApplication(environment) != null
-                    || ApplicationContexts.startedForAnotherApplication()) {
+            // Unlike the notifiers, daemon mode acts at the first application of the JVM also when that is the parent
+            // a SpringApplicationBuilder starts first: the copy runs all of main again, and the launcher must never
+            // run an application context, not even the parent's.
+            if (ApplicationContexts.notTheApplication(environment) != null) {
                 return;
             }
             boolean copy = DaemonCommand.isCopy();

@@ -121,6 +121,25 @@ class DaemonModeIT {
         }
     }
 
+    /**
+     * In a SpringApplicationBuilder hierarchy the parent application starts first; the launcher must not run it
+     * (its beans, runners and locks would run twice, once in the launcher): it launches the copy at the first
+     * application of the JVM, and the copy runs all of main again.
+     */
+    @Test
+    void inABuilderHierarchyOnlyTheCopyRunsTheParentContext() throws Exception {
+        try (ChildJvm launcher = ChildJvm.start(this.directory, "launcher", Map.of(), HierarchyChildApplication.class,
+                "--tokenpipe.daemon.wait=true", "--tokenpipe.daemon.log-file=copy.log")) {
+            long copy = launcher.track(Long.parseLong(launcher.await(STARTED)));
+            assertThat(launcher.awaitExit()).as(launcher.text()).isZero();
+            assertThat(launcher.text()).contains(READY + copy);
+            assertThat(Files.readAllLines(this.directory.resolve("parent.log"))).as("who ran the parent context")
+                .containsExactly("parent context in pid " + copy);
+            ProcessHandle.of(copy).orElseThrow().destroy();
+            ChildJvm.awaitGone(copy);
+        }
+    }
+
     @Test
     void launcherExitsOneWithTheReasonWhenTheCopyFailsToStart() throws Exception {
         try (ChildJvm launcher = ChildJvm.start(this.directory, "launcher", Map.of("TOKENPIPE_DAEMON_WAIT", "true"),
