@@ -12,6 +12,7 @@ import io.tokenpipe.testing.MaskingHandler;
 import io.tokenpipe.testing.NativeThreads;
 import io.tokenpipe.testing.RawFds;
 import io.tokenpipe.testing.SignalMasks;
+import io.tokenpipe.testing.StuckReader;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -138,37 +139,17 @@ class WakeUpDiagnosisTest {
     void aThreadAsleepInItsTokenReadWithTheSignalBlockedCannotBeWoken() throws Exception {
         try (LogCapture log = LogCapture.start(); TokenPipe pipe = TokenPipe.make().orElseThrow();
              TokenPipeEnd reader = pipe.takeReadEnd(); TokenPipeEnd writer = pipe.takeWriteEnd()) {
-            CompletableFuture<ThreadContext> context = new CompletableFuture<>();
-            CompletableFuture<Integer> result = new CompletableFuture<>();
-            Thread thread = new Thread(() -> {
-                reader.tokenRead(Duration.ZERO); // the mask is read here, unblocked
-                context.complete(ThreadContext.current()); // looked at only after: the read below is the one seen
-                SignalMasks.blockWakeSignal();
-                try {
-                    result.complete(reader.tokenRead());
-                } finally {
-                    SignalMasks.unblockWakeSignal();
-                }
-            }, "stuck-in-read");
-            thread.setDaemon(true);
-            thread.start();
-            ThreadContext stuck = context.get(GUARD_SECONDS, TimeUnit.SECONDS);
-            NativeThreads.awaitBlockedOnPipe(stuck.threadId());
-            Thread.sleep(20); // as the waker and closers look: 20 ms after the first signal
-            assertThat(stuck.cannotBeWoken("test", SIGNALLED_NANOS)).as("declared unwakeable").isTrue();
-            assertThat(stuck.stuckInThisCall()).isTrue();
+            StuckReader stuck = StuckReader.start(reader, "stuck-in-read"); // 20 ms asleep, as the waker looks
+            assertThat(stuck.context.cannotBeWoken("test", SIGNALLED_NANOS)).as("declared unwakeable").isTrue();
+            assertThat(stuck.context.stuckInThisCall()).isTrue();
             assertThat(log.warnings()).singleElement().asString().contains("stuck-in-read")
                     .contains("blocks the wake-up signal");
             assertThat(writer.tokenWrite(5)).isZero();
-            assertThat(result.get(GUARD_SECONDS, TimeUnit.SECONDS)).isEqualTo(5);
-            thread.join();
+            assertThat(stuck.result.get(GUARD_SECONDS, TimeUnit.SECONDS)).isEqualTo(5);
+            stuck.thread.join();
         }
     }
 
-    /**
-     * A thread marked unwakeable by mistake (the mark is set here as a misdiagnosis would set it) while it waits in
-     * a timed read that the signal can end: its timeout must still take effect.
-     */
     @Test
     void aWronglyMarkedTimedReadStillTimesOut() throws Exception {
         try (TokenPipe pipe = TokenPipe.make().orElseThrow();
@@ -229,66 +210,32 @@ class WakeUpDiagnosisTest {
         try (LogCapture log = LogCapture.start(); TokenPipe pipe = TokenPipe.make().orElseThrow();
              TokenPipeEnd writer = pipe.takeWriteEnd()) {
             TokenPipeEnd reader = pipe.takeReadEnd();
-            CompletableFuture<ThreadContext> context = new CompletableFuture<>();
-            CompletableFuture<Integer> result = new CompletableFuture<>();
-            Thread thread = new Thread(() -> {
-                reader.tokenRead(Duration.ZERO); // its first call: the signal is deliverable
-                context.complete(ThreadContext.current());
-                SignalMasks.blockWakeSignal();
-                try {
-                    result.complete(reader.tokenRead());
-                } finally {
-                    SignalMasks.unblockWakeSignal();
-                }
-            }, "late-mark");
-            thread.setDaemon(true);
-            thread.start();
-            ThreadContext stuck = context.get(GUARD_SECONDS, TimeUnit.SECONDS);
-            NativeThreads.awaitBlockedOnPipe(stuck.threadId());
-            stuck.stuckCall = stuck.calls - 1; // what a late finding about the call before leaves
-            stuck.signalMode = ThreadContext.SIGNAL_BLOCKED_IN_CALL;
+            StuckReader stuck = StuckReader.start(reader, "late-mark");
+            stuck.context.stuckCall = stuck.context.calls - 1; // what a late finding about the call before leaves
+            stuck.context.signalMode = ThreadContext.SIGNAL_BLOCKED_IN_CALL;
             CompletableFuture<Void> close = CompletableFuture.runAsync(reader::close);
             boolean returned = returnsWithin(close);
             assertThat(writer.tokenWrite(7)).isZero(); // ends the read either way, so a failing test ends too
             close.get(GUARD_SECONDS, TimeUnit.SECONDS);
             assertThat(returned).as("close() returned while the read was still stuck").isTrue();
-            assertThat(result.get(GUARD_SECONDS, TimeUnit.SECONDS)).isEqualTo(7);
-            thread.join();
+            assertThat(stuck.result.get(GUARD_SECONDS, TimeUnit.SECONDS)).isEqualTo(7);
+            stuck.thread.join();
             assertThat(log.warnings()).singleElement().asString().contains("late-mark");
         }
     }
 
-    /**
-     * /proc's status file holds the thread's name cut to 15 bytes, which can split a UTF-8 character: the
-     * diagnosis must still read it (it once decoded it as UTF-8 and then knew nothing).
-     */
     @Test
     void aThreadWhoseNameIsCutInsideACharacterIsStillDiagnosed() throws Exception {
         try (LogCapture log = LogCapture.start(); TokenPipe pipe = TokenPipe.make().orElseThrow();
              TokenPipeEnd reader = pipe.takeReadEnd(); TokenPipeEnd writer = pipe.takeWriteEnd()) {
-            CompletableFuture<ThreadContext> context = new CompletableFuture<>();
-            CompletableFuture<Integer> result = new CompletableFuture<>();
             String name = "\u8bfb\u53d6\u7ebf\u7a0b-\u5de5\u4f5c\u8005"; // 3 bytes a character: cut at 15 bytes
-            Thread thread = new Thread(() -> {
-                reader.tokenRead(Duration.ZERO);
-                context.complete(ThreadContext.current());
-                SignalMasks.blockWakeSignal();
-                try {
-                    result.complete(reader.tokenRead());
-                } finally {
-                    SignalMasks.unblockWakeSignal();
-                }
-            }, name);
-            thread.setDaemon(true);
-            thread.start();
-            ThreadContext stuck = context.get(GUARD_SECONDS, TimeUnit.SECONDS);
-            NativeThreads.awaitBlockedOnPipe(stuck.threadId());
-            assertThat(java.nio.file.Files.readAllBytes(java.nio.file.Path.of("/proc/self/task/" + stuck.threadId()
+            StuckReader stuck = StuckReader.start(reader, name);
+            assertThat(java.nio.file.Files.readAllBytes(java.nio.file.Path.of("/proc/self/task/" + stuck.tid
                     + "/comm"))).as("the kernel's copy of the name, cut inside a character").hasSize(16);
-            assertThat(stuck.cannotBeWoken("test", SIGNALLED_NANOS)).as("declared unwakeable").isTrue();
+            assertThat(stuck.context.cannotBeWoken("test", SIGNALLED_NANOS)).as("declared unwakeable").isTrue();
             assertThat(writer.tokenWrite(5)).isZero();
-            assertThat(result.get(GUARD_SECONDS, TimeUnit.SECONDS)).isEqualTo(5);
-            thread.join();
+            assertThat(stuck.result.get(GUARD_SECONDS, TimeUnit.SECONDS)).isEqualTo(5);
+            stuck.thread.join();
             assertThat(log.warnings()).hasSize(1);
         }
     }

@@ -13,27 +13,30 @@ import java.util.concurrent.TimeUnit;
 public final class StuckReader {
     public final Thread thread;
     public final long tid;
+    /** The reader thread's per-thread record, for tests of how it is found out. */
+    public final ThreadContext context;
     /** The stuck read's result. */
     public final CompletableFuture<Integer> result = new CompletableFuture<>();
 
-    private StuckReader(Thread thread, long tid) {
+    private StuckReader(Thread thread, ThreadContext context) {
         this.thread = thread;
-        this.tid = tid;
+        this.context = context;
+        this.tid = context.threadId();
     }
 
     /** Starts the reader on {@code end} and returns once it sleeps in read(2). */
     public static StuckReader start(TokenPipeEnd end, String name) throws Exception {
-        CompletableFuture<Long> tid = new CompletableFuture<>();
+        CompletableFuture<ThreadContext> started = new CompletableFuture<>();
         CompletableFuture<Integer> result = new CompletableFuture<>();
         Thread thread = new Thread(() -> {
             try {
-                long self = ThreadContext.current().threadId();
+                ThreadContext self = ThreadContext.current();
                 end.tokenRead(Duration.ZERO); // the first call: the mask is read now, unblocked
                 SignalMasks.blockWakeSignal();
-                tid.complete(self); // only now: the read(2) the caller waits for is the next one
+                started.complete(self); // only now: the read(2) the caller waits for is the next one
                 result.complete(end.tokenRead());
             } catch (Throwable e) {
-                tid.completeExceptionally(e);
+                started.completeExceptionally(e);
                 result.completeExceptionally(e);
             } finally {
                 SignalMasks.unblockWakeSignal();
@@ -41,7 +44,7 @@ public final class StuckReader {
         }, name);
         thread.setDaemon(true);
         thread.start();
-        StuckReader reader = new StuckReader(thread, tid.get(20, TimeUnit.SECONDS));
+        StuckReader reader = new StuckReader(thread, started.get(20, TimeUnit.SECONDS));
         result.whenComplete((r, e) -> {
             if (e != null) {
                 reader.result.completeExceptionally(e);
