@@ -27,11 +27,11 @@ public final class TokenPipeEnd implements AutoCloseable {
     public static final int TS_TIMEOUT = FdHandle.TS_TIMEOUT;
 
     /**
-     * Null for an end that never had a descriptor (the result of a second take). Otherwise it is also the
-     * phantom reference by which an end dropped without close() gets its descriptor closed.
+     * Owns the descriptor, and is the phantom reference by which an end dropped without close() gets it closed;
+     * it also keeps {@link #lastErrno()}. An end that never had a descriptor (the result of a second take) has a
+     * handle without one ({@link FdHandle#withoutDescriptor()}).
      */
     private final FdHandle handle;
-    private volatile int lastErrno;
 
     /** An end owning a descriptor the kernel has just made. */
     TokenPipeEnd(int fd, Throwable origin) {
@@ -44,7 +44,7 @@ public final class TokenPipeEnd implements AutoCloseable {
     }
 
     private TokenPipeEnd() {
-        this.handle = null;
+        this.handle = FdHandle.withoutDescriptor();
     }
 
     /** An end that is closed and never had a descriptor: every call returns {@link #TS_ERR} (EBADF). */
@@ -110,7 +110,7 @@ public final class TokenPipeEnd implements AutoCloseable {
      *         before, or close-on-exec cannot be cleared (then the descriptor is closed)
      */
     public int detach() {
-        int fd = handle == null ? -1 : handle.beginHandOff();
+        int fd = handle.beginHandOff(); // -1 also for an end that never had a descriptor
         if (fd < 0) {
             throw new IllegalStateException("cannot detach " + this + ": the end is closed (closed, handed to a"
                     + " child process, or detached before)");
@@ -139,13 +139,13 @@ public final class TokenPipeEnd implements AutoCloseable {
         if ((token & ~0xFF) != 0) {
             throw new IllegalArgumentException("token " + token + " is outside 0..255: a token is one byte");
         }
-        if (handle == null) {
+        if (handle.hasNoDescriptor()) {
             return closedError();
         }
         ThreadContext context = ThreadContext.current();
         int result = handle.write(context, token);
         if (result == TS_ERR) {
-            lastErrno = context.errno();
+            handle.setLastErrno(context.errno());
         }
         Reference.reachabilityFence(this); // the leak guard must not close the fd while the call runs
         return result;
@@ -160,13 +160,13 @@ public final class TokenPipeEnd implements AutoCloseable {
      *         left set). Never EINTR from a signal: interrupted system calls are retried.
      */
     public int tokenRead() {
-        if (handle == null) {
+        if (handle.hasNoDescriptor()) {
             return closedError();
         }
         ThreadContext context = ThreadContext.current();
         int result = handle.read(context);
         if (result == TS_ERR) {
-            lastErrno = context.errno();
+            handle.setLastErrno(context.errno());
         }
         Reference.reachabilityFence(this);
         return result;
@@ -185,7 +185,7 @@ public final class TokenPipeEnd implements AutoCloseable {
         if (timeout.isNegative()) {
             throw new IllegalArgumentException("timeout " + timeout + " is negative: use Duration.ZERO or more");
         }
-        if (handle == null) {
+        if (handle.hasNoDescriptor()) {
             return closedError();
         }
         long start = System.nanoTime();
@@ -193,7 +193,7 @@ public final class TokenPipeEnd implements AutoCloseable {
         ThreadContext context = ThreadContext.current();
         int result = handle.read(context, start + nanos);
         if (result == TS_ERR) {
-            lastErrno = context.errno();
+            handle.setLastErrno(context.errno());
         }
         Reference.reachabilityFence(this);
         return result;
@@ -201,7 +201,7 @@ public final class TokenPipeEnd implements AutoCloseable {
 
     /** True until this end is closed (by {@link #close()}, its pipe's close, or a hand-off to a child process). */
     public boolean isOpen() {
-        return handle != null && handle.isOpen();
+        return handle.isOpen();
     }
 
     /**
@@ -225,31 +225,29 @@ public final class TokenPipeEnd implements AutoCloseable {
      */
     @Override
     public void close() {
-        if (handle != null) {
-            handle.close(); // also lets the leak guard forget the handle
-        }
+        handle.close(); // also lets the leak guard forget the handle
     }
 
     /** The errno of this end's last failed call (EPIPE 32, EBADF 9, EINTR 4 ...), 0 if no call failed. */
     public int lastErrno() {
-        return lastErrno;
+        return handle.lastErrno();
     }
 
     /** "TokenPipeEnd[fd=5, open]", with the last errno once a call failed. */
     @Override
     public String toString() {
-        String state = handle == null ? "closed" : handle.toString();
-        int errno = lastErrno;
+        String state = handle.toString();
+        int errno = handle.lastErrno();
         return "TokenPipeEnd[" + state + (errno == 0 ? "" : ", lastErrno=" + Errno.name(errno)) + "]";
     }
 
-    /** For the child hand-off: the handle owning the descriptor, null for an end that never had one. */
+    /** For the child hand-off: the handle owning the descriptor (one without a descriptor for a second take). */
     FdHandle handle() {
         return handle;
     }
 
     private int closedError() {
-        lastErrno = Errno.EBADF;
+        handle.setLastErrno(Errno.EBADF);
         return TS_ERR;
     }
 }

@@ -84,6 +84,8 @@ class TokenPipeTest {
             TokenPipeEnd secondWriter = pipe.takeWriteEnd();
             assertThat(secondReader.isOpen()).isFalse();
             assertThat(secondWriter.isOpen()).isFalse();
+            assertThat(secondReader.lastErrno()).isZero(); // no call failed yet
+            assertThat(secondReader).hasToString("TokenPipeEnd[closed]");
             assertThat(secondReader.tokenRead()).isEqualTo(TS_ERR);
             assertThat(secondReader.tokenRead(Duration.ofSeconds(1))).isEqualTo(TS_ERR);
             assertThat(secondWriter.tokenWrite(9)).isEqualTo(TS_ERR);
@@ -91,9 +93,11 @@ class TokenPipeTest {
             assertThat(secondReader).hasToString("TokenPipeEnd[closed, lastErrno=EBADF]");
             secondReader.close();
             secondWriter.close();
-            // the real ends were not disturbed
+            // the real ends were not disturbed, nor their errno
             assertThat(writer.tokenWrite(3)).isZero();
             assertThat(reader.tokenRead()).isEqualTo(3);
+            assertThat(reader.lastErrno()).isZero();
+            assertThat(writer.lastErrno()).isZero();
         }
     }
 
