@@ -261,6 +261,40 @@ class TokenPipeConcurrencyTest {
     }
 
     @Test
+    void timedReadsOnManyEndsStartedAtOnceAllTimeOut() throws Exception {
+        // More ends than the waker's arrays start with (64), handed to it at once, in rounds: none may be lost.
+        for (int round = 0; round < 3; round++) {
+            List<TokenPipe> pipes = new ArrayList<>();
+            List<TokenPipeEnd> readers = new ArrayList<>();
+            try {
+                for (int i = 0; i < 200; i++) {
+                    pipes.add(TokenPipe.make().orElseThrow());
+                    readers.add(pipes.get(i).takeReadEnd());
+                }
+                ConcurrentLinkedQueue<Integer> results = new ConcurrentLinkedQueue<>();
+                CountDownLatch go = new CountDownLatch(1);
+                List<Thread> threads = new ArrayList<>();
+                for (TokenPipeEnd reader : readers) {
+                    threads.add(TestThreads.start(() -> {
+                        try {
+                            go.await();
+                        } catch (InterruptedException e) {
+                            throw new AssertionError(e);
+                        }
+                        results.add(reader.tokenRead(Duration.ofMillis(100)));
+                    }));
+                }
+                go.countDown();
+                TestThreads.joinAll(threads, Duration.ofSeconds(30));
+                assertThat(results).hasSize(200).containsOnly(TS_TIMEOUT);
+            } finally {
+                readers.forEach(TokenPipeEnd::close);
+                pipes.forEach(TokenPipe::close); // and the write ends, never taken
+            }
+        }
+    }
+
+    @Test
     void takeRacingWithPipeCloseGetsEitherAnOpenEndOrTheClosedOneNeverALeak() throws Exception {
         for (int round = 0; round < 500; round++) {
             TokenPipe pipe = TokenPipe.make().orElseThrow();

@@ -46,7 +46,10 @@ public class FdHandle extends PhantomReference<Object> implements Runnable {
     private static final int FINISHING = 3;
     private static final int CLOSED = 4;
     private static final int LIFE = 7;
-    /** The Waker has this handle on its list; set by the first call that finds it clear, cleared by the Waker. */
+    /**
+     * The Waker has this handle on its list (or in its incoming array); set by the first call that finds it clear,
+     * cleared by the Waker (or by {@link #watchFailed()}).
+     */
     static final int WATCHED = 8;
     // Added by enter() to the state it returns, never stored: how this call entered.
     /** The caller owns the handle and announced itself in its context (else it took a place in the slots). */
@@ -85,8 +88,6 @@ public class FdHandle extends PhantomReference<Object> implements Runnable {
      * in the end, where it would take the end from 16 to 24 B (this object has room for it within its 48 B).
      */
     private volatile int lastErrno;
-    /** The Waker's stack of handles to start watching. */
-    FdHandle nextToWatch;
 
     private FdHandle(int fd, Object owner) {
         super(owner, LeakGuard.QUEUE);
@@ -340,6 +341,14 @@ public class FdHandle extends PhantomReference<Object> implements Runnable {
             }
         } while (!STATE.compareAndSet(this, s, s | WATCHED));
         Waker.watch(this);
+    }
+
+    /** The Waker could not take this handle on (no memory to grow its array): the next call that enters tries again. */
+    void watchFailed() {
+        int s;
+        do {
+            s = state;
+        } while (!STATE.compareAndSet(this, s, s & ~WATCHED));
     }
 
     /**

@@ -1,7 +1,5 @@
 package io.tokenpipe.internal;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -11,10 +9,11 @@ import java.util.concurrent.locks.LockSupport;
  * interrupted (Thread.interrupt() does not reach a thread blocked in a native read), and calls close(2) for a close
  * that could not wait (see {@link FdHandle}).
  *
- * <p>It watches handles, not threads: the first call that finds a handle unwatched pushes it here (a lock-free
- * stack), and the Waker drops a handle again once no call has been inside it for {@value #IDLE_TICKS_BEFORE_UNWATCH}
- * ticks. So it looks only at handles that have calls in them, whatever the number of threads; it ticks every 20 ms
- * while it watches any, sooner for a near deadline, and parks for good (no CPU at all) once it watches none.
+ * <p>It watches handles, not threads: the first call that finds a handle unwatched adds it here (to an array, under a
+ * lock, which is uncontended: a handle is added once per watching period, never per token), and the Waker drops a
+ * handle again once no call has been inside it for {@value #IDLE_TICKS_BEFORE_UNWATCH} ticks. So it looks only at
+ * handles that have calls in them, whatever the number of threads; it ticks every 20 ms while it watches any, sooner
+ * for a near deadline, and parks for good (no CPU at all) once it watches none.
  *
  * <p>It belongs to no caller: an interrupt is cleared and ignored (parking with the flag set would return at once,
  * and the thread would spin).
@@ -25,27 +24,29 @@ final class Waker implements Runnable, FdHandle.Visitor {
     /** How often a thread found unable to be woken is signalled again, if its last signal is no longer pending. */
     static final long PROBE_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
     static final int IDLE_TICKS_BEFORE_UNWATCH = 50;
-    private static final VarHandle INCOMING;
+    private static final int INITIAL_CAPACITY = 64;
 
-    /** Handles to start watching, linked through {@link FdHandle#nextToWatch}. */
-    private static volatile FdHandle incoming;
-    /** True while the Waker is parked with no deadline (or not started): whoever pushes a handle unparks it. */
+    /** Guards {@link #incoming} and {@link #incomingCount}. */
+    private static final Object LOCK = new Object();
+    /**
+     * Handles to start watching, in {@code incoming[0 .. incomingCount)}. The Waker takes them by swapping this array
+     * with its own empty {@link #spare}, so neither a watch nor a tick allocates once the arrays are big enough (a
+     * watch doubles a full one). An array rather than a list linked through a field of each handle: that field
+     * would take every handle from 48 to 56 B.
+     */
+    private static FdHandle[] incoming = new FdHandle[INITIAL_CAPACITY];
+    private static int incomingCount;
+    /** True while the Waker is parked with no deadline (or not started): whoever adds a handle unparks it. */
     private static volatile boolean parked = true;
     /** nanoTime at which the Waker will next look; a caller with an earlier deadline unparks it. */
     private static volatile long plannedWake;
     private static Thread thread;
 
-    static {
-        try {
-            INCOMING = MethodHandles.lookup().findStaticVarHandle(Waker.class, "incoming", FdHandle.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
-
+    /** The Waker's array to swap in for {@link #incoming} (swapped under {@link #LOCK}); all null between takes. */
+    private FdHandle[] spare = new FdHandle[INITIAL_CAPACITY];
     /** The handles watched, with how many ticks in a row each had no call inside; this thread's own. */
-    private FdHandle[] watched = new FdHandle[64];
-    private int[] idleTicks = new int[64];
+    private FdHandle[] watched = new FdHandle[INITIAL_CAPACITY];
+    private int[] idleTicks = new int[INITIAL_CAPACITY];
     private int count;
     /**
      * Per visit: the time of this tick, the earliest next look, whether a thread was inside, and whether the handle
@@ -63,11 +64,18 @@ final class Waker implements Runnable, FdHandle.Visitor {
 
     /** A call entered {@code handle} and set its WATCHED bit: the Waker takes it on. */
     static void watch(FdHandle handle) {
-        FdHandle head;
-        do {
-            head = incoming;
-            handle.nextToWatch = head;
-        } while (!INCOMING.compareAndSet(head, handle));
+        synchronized (LOCK) {
+            if (incomingCount == incoming.length) {
+                try {
+                    incoming = Arrays.copyOf(incoming, 2 * incomingCount);
+                } catch (OutOfMemoryError notAdded) {
+                    handle.watchFailed(); // so the next call on it tries again; else it would never be watched
+                    throw notAdded;
+                }
+            }
+            incoming[incomingCount++] = handle;
+        }
+        // Read after the lock is released: a Waker that sets it later re-checks under the lock and sees this handle.
         if (parked) {
             unpark();
         }
@@ -124,8 +132,8 @@ final class Waker implements Runnable, FdHandle.Visitor {
         earliest = next;
         visitWatched();
         if (count == 0) {
-            parked = true; // published before the re-check: a handle pushed after it will unpark us
-            if (incoming == null) {
+            parked = true; // published before the re-check: a handle added after it will unpark us
+            if (!hasIncoming()) {
                 LockSupport.park(this);
             }
             parked = false;
@@ -135,20 +143,47 @@ final class Waker implements Runnable, FdHandle.Visitor {
         LockSupport.parkNanos(this, Math.max(0, earliest - System.nanoTime()));
     }
 
+    /** Under the lock, so it sees every handle whose watch() released the lock before this took it. */
+    private static boolean hasIncoming() {
+        synchronized (LOCK) {
+            return incomingCount > 0;
+        }
+    }
+
+    /** Moves the incoming handles to {@link #watched}; an allocation that fails leaves them all for the next tick. */
     private void takeIncoming() {
-        FdHandle handle = (FdHandle) INCOMING.getAndSet((FdHandle) null);
-        while (handle != null) {
-            FdHandle next = handle.nextToWatch;
-            handle.nextToWatch = null;
-            if (count == watched.length) {
-                watched = Arrays.copyOf(watched, 2 * count);
-                idleTicks = Arrays.copyOf(idleTicks, 2 * count);
+        int n;
+        synchronized (LOCK) {
+            n = incomingCount;
+            if (n == 0) {
+                return;
             }
-            watched[count] = handle;
+            int length = watched.length;
+            while (length < count + n) {
+                length *= 2;
+            }
+            if (length != watched.length) {
+                resize(length);
+            }
+            FdHandle[] taken = incoming;
+            incoming = spare;
+            spare = taken;
+            incomingCount = 0;
+        }
+        for (int i = 0; i < n; i++) { // spare is the Waker's alone now
+            watched[count] = spare[i];
             idleTicks[count] = 0;
             count++;
-            handle = next;
+            spare[i] = null;
         }
+    }
+
+    /** Both arrays at once, assigned only once both exist: a failed allocation leaves them as they were. */
+    private void resize(int length) {
+        FdHandle[] newWatched = Arrays.copyOf(watched, length);
+        int[] newIdleTicks = Arrays.copyOf(idleTicks, length);
+        watched = newWatched;
+        idleTicks = newIdleTicks;
     }
 
     private void visitWatched() {
@@ -175,9 +210,8 @@ final class Waker implements Runnable, FdHandle.Visitor {
                 watched[count] = null;
             }
         }
-        if (count < watched.length / 4 && watched.length > 64) { // shrink after a crowd has gone
-            watched = Arrays.copyOf(watched, watched.length / 2);
-            idleTicks = Arrays.copyOf(idleTicks, idleTicks.length / 2);
+        if (count < watched.length / 4 && watched.length > INITIAL_CAPACITY) { // shrink after a crowd has gone
+            resize(watched.length / 2);
         }
     }
 
