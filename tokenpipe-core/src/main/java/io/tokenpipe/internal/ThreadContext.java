@@ -48,7 +48,13 @@ public final class ThreadContext {
 
     /** {@code -Dtokenpipe.maskCheck=everyCall}: every call unblocks the signal around its system calls. */
     private static final boolean MASK_CHECK_EVERY_CALL = MaskCheck.everyCall(); // validated by NativeIo's load
-    private static final ThreadLocal<ThreadContext> CURRENT = ThreadLocal.withInitial(ThreadContext::create);
+    /** A subclass, not withInitial(ThreadContext::create): a lambda costs a fresh JVM's first make() its bootstrap. */
+    private static final ThreadLocal<ThreadContext> CURRENT = new ThreadLocal<>() {
+        @Override
+        protected ThreadContext initialValue() {
+            return create();
+        }
+    };
     private static final VarHandle CALL;
     /** Thread.isVirtual() on Java 21 and later; null before. */
     private static final MethodHandle IS_VIRTUAL;
