@@ -131,15 +131,21 @@ def main_table(jmh, direct, direct_label, targets, heap_file, firstuse_file, sta
     first_limit = targets["first"]
     first = {}
     first_cpu = {}
+    first_token = {}
     for f in read_lines(firstuse_file, "firstuse"):
         first.setdefault(f[1], []).append(float(f[2]))
         first_cpu.setdefault(f[1], []).append(float(f[4]))
+        if len(f) > 5:
+            first_token.setdefault(f[1], []).append(float(f[5]))
     if "tokenpipe" in first:
         tp_first = med(first["tokenpipe"])
         nio_first = med(first.get("nio"))
         jna_note = ""
         if "tokenpipe-jna" in first:
             jna_note = "; with -Dtokenpipe.native=jna on the same JDK: %.0f ms" % med(first["tokenpipe-jna"])
+        if "tokenpipe" in first_token:
+            jna_note += "; the first token after it, written and read: %.1f ms, nio %.1f ms" % (
+                med(first_token["tokenpipe"]), med(first_token.get("nio", [0])))
         rows.append("| first make() in a fresh JVM, %s load included (median of %d JVMs, range %.0f–%.0f ms; main thread's CPU time %.0f ms, nio %.0f ms%s) | – | – | %s | **%s** | – | – | – | %s | ≤ %d ms | %s |" % (
             backend_label, len(first["tokenpipe"]), min(first["tokenpipe"]), max(first["tokenpipe"]),
             med(first_cpu["tokenpipe"]), med(first_cpu.get("nio", [0])), jna_note, fmt(nio_first, "ms"),

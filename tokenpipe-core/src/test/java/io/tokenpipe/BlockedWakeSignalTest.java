@@ -26,9 +26,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Threads that block the wake-up signal: timeouts, interrupts and close() must reach them all the same, and the
- * caller's signal mask must be what it was. Threads blocking it from the start (a Java thread calling
- * pthread_sigmask first, a native-made thread attached to the JVM) are served exactly; a thread that blocks it only
- * after its first call cannot be woken inside the call it is in, but close() returns and says why, and its later
+ * caller's signal mask must be what it was. Threads blocking it before their first token call (a Java thread calling
+ * pthread_sigmask first, or only after making a pipe; a native-made thread attached to the JVM) are served exactly;
+ * a thread that blocks it only after its first token call cannot be woken inside the call it is in, but close() returns and says why, and its later
  * calls are served. Every wait here has a hang guard.
  */
 @ExtendWith(FdCount.class)
@@ -38,6 +38,11 @@ class BlockedWakeSignalTest {
     @Test
     void aThreadBlockingTheSignalBeforeItsFirstCallIsServed() throws Exception {
         Scenarios.aThreadBlockingTheSignalBeforeItsFirstCallIsServed();
+    }
+
+    @Test
+    void aThreadBlockingTheSignalAfterMakingAPipeButBeforeItsFirstTokenCallIsServed() throws Exception {
+        Scenarios.aThreadBlockingTheSignalAfterMakingAPipeButBeforeItsFirstTokenCallIsServed();
     }
 
     @Test
@@ -58,6 +63,7 @@ class BlockedWakeSignalTest {
     @Test
     void onTheNewestJdk() throws Exception {
         NewestJdk.runScenarios(List.of(), Scenarios.class, "aThreadBlockingTheSignalBeforeItsFirstCallIsServed",
+                "aThreadBlockingTheSignalAfterMakingAPipeButBeforeItsFirstTokenCallIsServed",
                 "aNativeThreadAttachedWithTheSignalBlockedIsServed",
                 "aThreadBlockingTheSignalAfterItsFirstCallDoesNotHangClose",
                 "aStuckTimedReadEndsWithItsSystemCallAndTheNextIsServed");
@@ -81,6 +87,31 @@ class BlockedWakeSignalTest {
             thread.setDaemon(true);
             thread.start();
             done.get(GUARD.toSeconds() * 3, TimeUnit.SECONDS);
+        }
+
+        /**
+         * make() gives the thread its context (for pipe2's buffer) but makes no token call: the mask is read at the
+         * first token call, so blocking the signal in between is blocking it "from the start".
+         */
+        public static void aThreadBlockingTheSignalAfterMakingAPipeButBeforeItsFirstTokenCallIsServed()
+                throws Exception {
+            try (LogCapture log = LogCapture.start()) {
+                CompletableFuture<Void> done = new CompletableFuture<>();
+                Thread thread = new Thread(() -> {
+                    try {
+                        TokenPipe.make().orElseThrow().close(); // no token call: the mask is not read yet
+                        SignalMasks.blockWakeSignal();
+                        everyWaitIsServed();
+                        done.complete(null);
+                    } catch (Throwable e) {
+                        done.completeExceptionally(e);
+                    }
+                }, "blocks-wake-signal-after-make");
+                thread.setDaemon(true);
+                thread.start();
+                done.get(GUARD.toSeconds() * 3, TimeUnit.SECONDS);
+                assertThat(log.warnings()).as("no call was stuck").isEmpty();
+            }
         }
 
         public static void aNativeThreadAttachedWithTheSignalBlockedIsServed() throws Exception {

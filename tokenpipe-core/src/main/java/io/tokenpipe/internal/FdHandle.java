@@ -63,7 +63,6 @@ public class FdHandle extends PhantomReference<Object> implements Runnable {
     static final NativeIo IO = NativeIo.get();
     /** Windows: one caller at a time per descriptor (see {@link NativeIo#serializesCalls()}). */
     private static final boolean SERIAL = IO != null && IO.serializesCalls();
-    static final System.Logger LOG = System.getLogger("io.tokenpipe");
 
     static {
         try {
@@ -625,10 +624,10 @@ public class FdHandle extends PhantomReference<Object> implements Runnable {
         close(); // first: a logger that fails must not leave the descriptor open
         Throwable origin = origin();
         if (origin != null) {
-            LOG.log(System.Logger.Level.WARNING, "token pipe end fd " + fd
+            Log.get().log(System.Logger.Level.WARNING, "token pipe end fd " + fd
                     + " was garbage-collected without close(); closed it. It was made here:", origin);
         } else {
-            LOG.log(System.Logger.Level.DEBUG, "token pipe end fd " + fd + " was garbage-collected without close();"
+            Log.get().log(System.Logger.Level.DEBUG, "token pipe end fd " + fd + " was garbage-collected without close();"
                     + " closed it (run with -Dtokenpipe.leakDetection=true to see where it was made)");
         }
     }

@@ -20,7 +20,6 @@ final class FdRegistry {
     private static final int PAGE_BITS = 10;
     private static final int PAGE_MASK = (1 << PAGE_BITS) - 1;
     private static final VarHandle SLOT = MethodHandles.arrayElementVarHandle(FdHandle[].class);
-    private static final System.Logger LOG = System.getLogger("io.tokenpipe");
 
     /** Pages by number; replaced (never changed in place) when a page is added. */
     private static volatile FdHandle[][] pages = new FdHandle[16][];
@@ -48,7 +47,7 @@ final class FdRegistry {
         FdHandle previous = (FdHandle) SLOT.getVolatile(page, fd & PAGE_MASK);
         SLOT.setRelease(page, fd & PAGE_MASK, handle);
         if (previous != null && previous.loseDescriptor()) {
-            LOG.log(System.Logger.Level.WARNING, "fd " + fd + " was closed behind the back of the token pipe end"
+            Log.get().log(System.Logger.Level.WARNING, "fd " + fd + " was closed behind the back of the token pipe end"
                     + " that owned it (by code outside tokenpipe), and the kernel has now given the number to a new"
                     + " pipe; the old end will never close it (its calls fail with EBADF from now on)");
         }

@@ -17,7 +17,12 @@ final class LeakGuard {
     static final ReferenceQueue<Object> QUEUE = new ReferenceQueue<>();
 
     static {
-        Thread thread = new Thread(LeakGuard::closeQueued, "tokenpipe-cleaner");
+        Thread thread = new Thread(new Runnable() { // not a lambda: see ThreadContext.CURRENT
+            @Override
+            public void run() {
+                closeQueued();
+            }
+        }, "tokenpipe-cleaner");
         thread.setDaemon(true);
         thread.start();
     }

@@ -61,6 +61,13 @@ public interface Libc {
 
     int sigaction(int signum, long act, long oldact);
 
+    /**
+     * {@code sigprocmask(how, set, oldset)}: -1 and errno on failure. Linux only here, where it changes the calling
+     * thread's mask, as pthread_sigmask does (glibc and musl make both the same rt_sigprocmask call), and is in libc
+     * in every glibc version.
+     */
+    int sigprocmask(int how, long set, long oldset);
+
     /** {@code pthread_sigmask(how, set, oldset)}; returns an error number (0 on success), not -1. */
     int pthread_sigmask(int how, long set, long oldset);
 
@@ -132,6 +139,17 @@ public interface Libc {
     // Linux only
 
     int __libc_current_sigrtmax();
+
+    /**
+     * Whether {@link #gettid} can be called: its wrapper is in glibc 2.30+ and musl 1.2.2+. Without it, the thread id
+     * comes from {@code syscall(SYS_gettid)}; FFM says yes where the C library has it, because gettid's shape,
+     * {@code int (void)}, is one the first {@code make()} binds anyway (getpid), and the variadic syscall shape costs a
+     * fresh JVM several milliseconds more; JNA says no, as its syscall binding is already there.
+     */
+    boolean hasGettid();
+
+    /** pid_t gettid(void): the calling thread's kernel id. */
+    int gettid();
 
     /**
      * {@code syscall(number, ...)} with up to five integer arguments; Linux x86-64 and aarch64 only. FFM binds it as

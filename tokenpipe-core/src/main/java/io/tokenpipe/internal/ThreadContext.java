@@ -17,8 +17,9 @@ import java.nio.ByteOrder;
  * context costs the same whether ten or a hundred thousand threads made one before.
  *
  * <p>The signal mask: a thread that blocks the wake-up signal could not be woken from a blocked read. The mask of a
- * platform thread is read once, when its context is made (one system call); a virtual thread takes its carrier's,
- * read the first time it runs on that carrier ({@link Carriers}). Where the signal is blocked, each system call of
+ * platform thread is read once, at its first token call (one system call; not when {@code make()} first needs the
+ * context's buffer, so that a fresh JVM's first pipe binds no function it does not call); a virtual thread takes
+ * its carrier's, read the first time it runs on that carrier ({@link Carriers}). Where the signal is blocked, each system call of
  * a token call runs with only the wake-up signal unblocked, and the thread's own mask is put back right after: the
  * thread is woken exactly like any other, and its mask is the same whenever its code runs. A thread that blocks the
  * signal only after its first call is found out by the closer or the waker when it does not leave a call it was
@@ -39,13 +40,21 @@ public final class ThreadContext {
      * {@link #SIGNAL_BLOCKED}.
      */
     static final int SIGNAL_BLOCKED_IN_CALL = 2;
-    /** Bytes 0-7: the token or pipe()'s two descriptors; 8-15: a struct pollfd; 16-31: a signal set. */
-    private static final int SCRATCH_SIZE = 32;
+    /** A platform thread that has not made a token call yet: its mask is read at its first ({@link #startCall()}). */
+    static final int SIGNAL_NOT_CHECKED = 3;
+    /** Bytes 0-7: the token or pipe()'s two descriptors; 8-15: a struct pollfd; 16-143: a sigset_t (128 B in glibc). */
+    private static final int SCRATCH_SIZE = 144;
     static final int MASK_OFFSET = 16;
 
     /** {@code -Dtokenpipe.maskCheck=everyCall}: every call unblocks the signal around its system calls. */
     private static final boolean MASK_CHECK_EVERY_CALL = MaskCheck.everyCall(); // validated by NativeIo's load
-    private static final ThreadLocal<ThreadContext> CURRENT = ThreadLocal.withInitial(ThreadContext::create);
+    /** A subclass, not withInitial(ThreadContext::create): a lambda costs a fresh JVM's first make() its bootstrap. */
+    private static final ThreadLocal<ThreadContext> CURRENT = new ThreadLocal<>() {
+        @Override
+        protected ThreadContext initialValue() {
+            return create();
+        }
+    };
     private static final VarHandle CALL;
     /** Thread.isVirtual() on Java 21 and later; null before. */
     private static final MethodHandle IS_VIRTUAL;
@@ -82,7 +91,7 @@ public final class ThreadContext {
     boolean timed;
     /** errno of this thread's last failed call on a handle. */
     int errno;
-    /** SIGNAL_DELIVERED, SIGNAL_BLOCKED or SIGNAL_BLOCKED_IN_CALL; changed by closers and the waker too. */
+    /** One of the SIGNAL_ modes; changed by closers and the waker too. */
     volatile int signalMode;
     /** Whether why this thread could not be woken was logged (once per thread). */
     volatile boolean reported;
@@ -168,6 +177,9 @@ public final class ThreadContext {
         int mode = signalMode;
         if (mode == SIGNAL_BLOCKED_IN_CALL) {
             signalMode = mode = SIGNAL_BLOCKED; // the call it was stuck in is over
+        } else if (mode == SIGNAL_NOT_CHECKED) {
+            NativeIo io = NativeIo.get();
+            signalMode = mode = io.blocksWakeUp(scratch, scratchAddress) ? SIGNAL_BLOCKED : SIGNAL_DELIVERED;
         }
         boolean unblocks = mode != SIGNAL_DELIVERED || MASK_CHECK_EVERY_CALL;
         if (unblocks) {
@@ -267,7 +279,7 @@ public final class ThreadContext {
         }
         if (!reported) {
             reported = true;
-            FdHandle.LOG.log(System.Logger.Level.WARNING, "thread \"" + thread.getName() + "\" (native id " + id
+            Log.get().log(System.Logger.Level.WARNING, "thread \"" + thread.getName() + "\" (native id " + id
                     + ") " + reason + ", so it cannot be woken from the call it is in: " + waiting + ". Its later"
                     + " calls run with the signal unblocked for their duration; to avoid this, do not block the"
                     + " signal in threads that use token pipes, or make their first token call after blocking it");
@@ -308,10 +320,8 @@ public final class ThreadContext {
         Thread thread = Thread.currentThread();
         ThreadContext context = new ThreadContext(thread, isVirtual(thread));
         if (!context.virtual) {
-            NativeIo io = NativeIo.get();
-            context.threadId = io.currentThreadId();
-            context.signalMode = io.blocksWakeUp(context.scratch, context.scratchAddress) ? SIGNAL_BLOCKED
-                    : SIGNAL_DELIVERED;
+            context.threadId = NativeIo.get().currentThreadId();
+            context.signalMode = SIGNAL_NOT_CHECKED;
         }
         return context;
     }

@@ -113,7 +113,7 @@ final class Waker implements Runnable, FdHandle.Visitor {
                 // must live on: without it no timeout, interrupt or deferred close reaches a blocked call again.
                 if (!failureLogged) {
                     failureLogged = true;
-                    FdHandle.LOG.log(System.Logger.Level.ERROR, "tokenpipe-waker: a tick failed; it goes on",
+                    Log.get().log(System.Logger.Level.ERROR, "tokenpipe-waker: a tick failed; it goes on",
                             unexpected);
                 }
                 parked = false;

@@ -56,6 +56,8 @@ final class JnaLibc implements Libc {
 
         static native int sigaction(int signum, long act, long oldact);
 
+        static native int sigprocmask(int how, long set, long oldset);
+
         static native long pthread_self();
 
         static native int pthread_kill(long thread, int sig);
@@ -280,6 +282,11 @@ final class JnaLibc implements Libc {
     }
 
     @Override
+    public int sigprocmask(int how, long set, long oldset) {
+        return Base.sigprocmask(how, set, oldset);
+    }
+
+    @Override
     public int pthread_sigmask(int how, long set, long oldset) {
         requireAvailable(SigMask.AVAILABLE, "pthread_sigmask");
         return SigMask.pthread_sigmask(how, set, oldset);
@@ -441,6 +448,16 @@ final class JnaLibc implements Libc {
     @Override
     public int __libc_current_sigrtmax() {
         return Linux.__libc_current_sigrtmax();
+    }
+
+    @Override
+    public boolean hasGettid() {
+        return false; // syscall(SYS_gettid) is bound with the Linux functions already; no registration more
+    }
+
+    @Override
+    public int gettid() {
+        throw new UnsupportedOperationException("gettid is called through syscall on JNA");
     }
 
     @Override

@@ -15,7 +15,6 @@ public final class LinuxSyscalls {
     public static final long GETTID;
     public static final long TGKILL;
     public static final long STATX;
-    public static final long RT_SIGPROCMASK;
     /**
      * The system calls a token call sleeps in, as /proc/PID/task/TID/syscall names them: read and write (the token),
      * and poll or ppoll, whichever the C library's poll() makes (for an inherited non-blocking descriptor); aarch64
@@ -36,7 +35,6 @@ public final class LinuxSyscalls {
         GETTID = x86 ? 186 : 178;
         TGKILL = x86 ? 234 : 131;
         STATX = x86 ? 332 : 291;
-        RT_SIGPROCMASK = x86 ? 14 : 135;
         READ = x86 ? 0 : 63;
         WRITE = x86 ? 1 : 64;
         POLL = x86 ? 7 : -1;

@@ -48,12 +48,14 @@ public final class PosixIo extends NativeIo {
     private static final int EAGAIN_MACOS = 35;
     private static final short POLLIN = 1;
     private static final short POLLOUT = 4;
-    // Signal masks. Linux: the kernel's sigset is 8 bytes on x86-64 and aarch64 (_NSIG 64), and rt_sigprocmask's
-    // SIG_BLOCK/UNBLOCK are 0/1 (asm-generic/signal-defs.h). macOS: sigset_t is a 4-byte __uint32_t, and
-    // pthread_sigmask's SIG_BLOCK/UNBLOCK are 1/2 (sys/signal.h). In both, signal n is bit n-1, little-endian here.
+    // Signal masks. Linux: sigset_t is 128 bytes in glibc and musl (the kernel reads and writes the first 8 on x86-64
+    // and aarch64, _NSIG 64), and SIG_BLOCK/UNBLOCK are 0/1 (bits/sigaction.h, asm-generic/signal-defs.h). macOS:
+    // sigset_t is a 4-byte __uint32_t, and SIG_BLOCK/UNBLOCK are 1/2 (sys/signal.h). In both, signal n is bit n-1,
+    // little-endian here.
     private static final int SIG_BLOCK = Os.MAC ? 1 : 0;
     private static final int SIG_UNBLOCK = Os.MAC ? 2 : 1;
-    private static final int KERNEL_SIGSET_SIZE = 8;
+    /** sizeof(sigset_t): what the C library may read or write (the thread's scratch buffer has room for it). */
+    private static final int SIGSET_SIZE = Os.MAC ? 4 : 128;
     private static final int MASK_OFFSET = 16;
     /** Where /proc cannot tell (macOS): a thread signalled this long without leaving is taken to block the signal. */
     private static final long ASSUME_BLOCKED_NANOS = TimeUnit.SECONDS.toNanos(1);
@@ -67,6 +69,7 @@ public final class PosixIo extends NativeIo {
     private final boolean linux = Os.LINUX;
     private final int pid;
     private final int wakeSignal;
+    private final boolean hasGettid;
     /** A signal set holding only the wake-up signal, read by every thread's (un)block. */
     private final NativeBuffer wakeSet;
     /** Set once statx failed with ENOSYS or EPERM (an old kernel, a seccomp filter): then F_GETPIPE_SZ is used. */
@@ -76,10 +79,11 @@ public final class PosixIo extends NativeIo {
         super(backend);
         libc = backend.libc();
         pid = libc.getpid();
+        hasGettid = linux && libc.hasGettid();
         wakeSignal = linux ? libc.__libc_current_sigrtmax() - 2 : SIGIO_MACOS;
         WakeSignal.prepare(libc, wakeSignal, linux);
         int bit = wakeSignal - 1; // in 32-bit words, little-endian on every platform supported here
-        wakeSet = NativeBuffer.allocate(16).putInt(4 * (bit / 32), 1 << (bit % 32));
+        wakeSet = NativeBuffer.allocate(SIGSET_SIZE).putInt(4 * (bit / 32), 1 << (bit % 32));
     }
 
     /** The C library this layer calls; for the child-process code, which needs more of it. */
@@ -164,7 +168,10 @@ public final class PosixIo extends NativeIo {
 
     @Override
     public long currentThreadId() {
-        return linux ? libc.syscall(LinuxSyscalls.GETTID, 0, 0, 0, 0, 0) : libc.pthread_self();
+        if (!linux) {
+            return libc.pthread_self();
+        }
+        return hasGettid ? libc.gettid() : libc.syscall(LinuxSyscalls.GETTID, 0, 0, 0, 0, 0);
     }
 
     @Override
@@ -203,14 +210,13 @@ public final class PosixIo extends NativeIo {
     }
 
     /**
-     * The calling thread's mask: Linux through rt_sigprocmask by number (glibc's pthread_sigmask is in libpthread
-     * before 2.34, and copies a 128-byte sigset_t), macOS through pthread_sigmask; 0 or an error.
+     * The calling thread's mask; 0 or an error. Linux through sigprocmask, which is per thread there and in libc in
+     * every glibc version (pthread_sigmask is in libpthread before 2.34); it is also bound like sigaction, which a
+     * fresh JVM's first pipe has bound already (a syscall binding would cost FFM another function shape). macOS
+     * through pthread_sigmask, as POSIX leaves sigprocmask in a threaded process unspecified.
      */
     private int sigmask(int how, long set, long oldSet) {
-        if (linux) {
-            return (int) libc.syscall(LinuxSyscalls.RT_SIGPROCMASK, how, set, oldSet, KERNEL_SIGSET_SIZE, 0);
-        }
-        return libc.pthread_sigmask(how, set, oldSet);
+        return linux ? libc.sigprocmask(how, set, oldSet) : libc.pthread_sigmask(how, set, oldSet);
     }
 
     /**

@@ -2,6 +2,7 @@ package io.tokenpipe.internal.spawn;
 
 import io.tokenpipe.internal.Errno;
 import io.tokenpipe.internal.Libc;
+import io.tokenpipe.internal.Log;
 import io.tokenpipe.internal.NativeBuffer;
 import io.tokenpipe.internal.NativeIo;
 import io.tokenpipe.internal.Os;
@@ -48,7 +49,6 @@ public final class ChildWatch {
     private static final int ECHILD = 10;
     private static final int SIGKILL = 9;
     private static final long WATCHER_STACK_SIZE = 256 * 1024;
-    private static final System.Logger LOG = System.getLogger("io.tokenpipe");
 
     private final int pid;
     /** The pidfd while the reaper thread watches the child, else -1. Guarded by this. */
@@ -196,7 +196,7 @@ public final class ChildWatch {
             int errno = LIBC.errno();
             if (errno != Errno.EINTR) {
                 code = LOST; // ECHILD: someone else reaped it; nothing more to learn
-                LOG.log(System.Logger.Level.WARNING, "child " + pid + " could not be reaped (" + Errno.describe(errno)
+                Log.get().log(System.Logger.Level.WARNING, "child " + pid + " could not be reaped (" + Errno.describe(errno)
                         + "): its exit code is lost; does something in this JVM ignore SIGCHLD or call waitpid(-1)?");
                 break;
             }
@@ -229,7 +229,7 @@ public final class ChildWatch {
                             continue;
                         }
                         if (errno != ECHILD) {
-                            LOG.log(System.Logger.Level.DEBUG, "waitid(WNOWAIT) failed for child " + pid + " ("
+                            Log.get().log(System.Logger.Level.DEBUG, "waitid(WNOWAIT) failed for child " + pid + " ("
                                     + Errno.describe(errno) + "); polling it every 20 ms instead");
                             waitidWorks = false;
                         }

@@ -2,6 +2,7 @@ package io.tokenpipe.internal.spawn;
 
 import io.tokenpipe.internal.Errno;
 import io.tokenpipe.internal.Libc;
+import io.tokenpipe.internal.Log;
 import io.tokenpipe.internal.NativeBuffer;
 import io.tokenpipe.internal.NativeIo;
 import io.tokenpipe.internal.posix.PosixIo;
@@ -21,7 +22,6 @@ final class PidfdReaper implements Runnable {
     private static final short POLLIN = 1;
     private static final int POLLFD_SIZE = 8;
     private static final long STACK_SIZE = 256 * 1024;
-    private static final System.Logger LOG = System.getLogger("io.tokenpipe");
     private static final Libc LIBC = ((PosixIo) NativeIo.get()).libc();
 
     private static final Object LOCK = new Object();
@@ -81,7 +81,7 @@ final class PidfdReaper implements Runnable {
                     return;
                 }
             } catch (RuntimeException | Error e) { // OutOfMemoryError: keep going, the children depend on it
-                LOG.log(System.Logger.Level.WARNING, "tokenpipe-reaper: " + e, e);
+                Log.get().log(System.Logger.Level.WARNING, "tokenpipe-reaper: " + e, e);
                 LockSupport.parkNanos(10_000_000L);
             }
         }
@@ -105,7 +105,7 @@ final class PidfdReaper implements Runnable {
         if (ready < 0) {
             int errno = LIBC.errno();
             if (errno != Errno.EINTR) {
-                LOG.log(System.Logger.Level.WARNING, "poll on child pidfds failed: " + Errno.describe(errno));
+                Log.get().log(System.Logger.Level.WARNING, "poll on child pidfds failed: " + Errno.describe(errno));
                 LockSupport.parkNanos(10_000_000L);
             }
             return false;

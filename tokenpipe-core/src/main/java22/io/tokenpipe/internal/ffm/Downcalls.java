@@ -50,8 +50,11 @@ final class Downcalls {
      */
     static MethodHandle bind(SymbolLookup library, String name, FunctionDescriptor descriptor, boolean captureErrno,
             int firstVariadic) {
-        return optional(library, name, descriptor, captureErrno, firstVariadic).orElseThrow(
-                () -> new UnsatisfiedLinkError("C function " + name + " not found"));
+        Optional<MethodHandle> handle = optional(library, name, descriptor, captureErrno, firstVariadic);
+        if (handle.isEmpty()) {
+            throw new UnsatisfiedLinkError("C function " + name + " not found");
+        }
+        return handle.get();
     }
 
     /**
@@ -68,9 +71,16 @@ final class Downcalls {
         return handle;
     }
 
-    /** As {@link #bind}, or empty when the library lacks the function. */
+    /**
+     * As {@link #bind}, or empty when the library lacks the function. No lambdas here or in what it calls on the
+     * way: each costs a fresh JVM's first make() its bootstrap.
+     */
     static Optional<MethodHandle> optional(SymbolLookup library, String name, FunctionDescriptor descriptor,
             boolean captureErrno, int firstVariadic) {
+        Optional<MemorySegment> symbol = library.find(name);
+        if (symbol.isEmpty()) {
+            return Optional.empty();
+        }
         List<Linker.Option> options = new ArrayList<>(2);
         if (captureErrno) {
             options.add(CallState.CAPTURE);
@@ -78,11 +88,10 @@ final class Downcalls {
         if (firstVariadic >= 0) {
             options.add(Linker.Option.firstVariadicArg(firstVariadic));
         }
-        return library.find(name).map(symbol -> {
-            MethodHandle handle = LINKER.downcallHandle(symbol, descriptor, options.toArray(Linker.Option[]::new));
-            BOUND.add(metadataKey(descriptor, captureErrno, firstVariadic));
-            return handle;
-        });
+        MethodHandle handle = LINKER.downcallHandle(symbol.get(), descriptor,
+                options.toArray(new Linker.Option[0]));
+        BOUND.add(metadataKey(descriptor, captureErrno, firstVariadic));
+        return Optional.of(handle);
     }
 
     /**
@@ -96,7 +105,8 @@ final class Downcalls {
     }
 
     private static String metadataKey(FunctionDescriptor descriptor, boolean captureErrno, int firstVariadic) {
-        StringBuilder key = new StringBuilder(descriptor.returnLayout().map(Downcalls::typeName).orElse("void"));
+        Optional<MemoryLayout> result = descriptor.returnLayout();
+        StringBuilder key = new StringBuilder(result.isPresent() ? typeName(result.get()) : "void");
         key.append('(');
         for (int i = 0; i < descriptor.argumentLayouts().size(); i++) {
             key.append(i == 0 ? "" : ",").append(typeName(descriptor.argumentLayouts().get(i)));
@@ -134,8 +144,12 @@ final class Downcalls {
         static final Linker.Option CAPTURE = Linker.Option.captureCallState("errno");
         private static final StructLayout LAYOUT = Linker.Option.captureStateLayout();
         private static final long OFFSET = LAYOUT.byteOffset(MemoryLayout.PathElement.groupElement("errno"));
-        private static final ThreadLocal<MemorySegment> STATE =
-                ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(LAYOUT));
+        private static final ThreadLocal<MemorySegment> STATE = new ThreadLocal<>() {
+            @Override
+            protected MemorySegment initialValue() {
+                return Arena.ofAuto().allocate(LAYOUT);
+            }
+        };
 
         private CallState() {
         }

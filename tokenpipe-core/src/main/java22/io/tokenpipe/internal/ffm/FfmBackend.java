@@ -71,6 +71,7 @@ public final class FfmBackend implements Backend {
 
     @Override
     public long address(ByteBuffer directBuffer) {
-        return MemorySegment.ofBuffer(directBuffer).address();
+        // ofBuffer's segment starts at the buffer's position; byte 0 is where a duplicate at position 0 starts
+        return MemorySegment.ofBuffer(directBuffer.duplicate().position(0)).address();
     }
 }

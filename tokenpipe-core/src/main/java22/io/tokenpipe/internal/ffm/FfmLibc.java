@@ -144,6 +144,14 @@ final class FfmLibc implements Libc {
     }
 
     /**
+     * int sigprocmask(int how, const sigset_t *set, sigset_t *oldset); the same shape as sigaction, which the first
+     * {@code make()} binds already.
+     */
+    private static final class Sigprocmask {
+        static final MethodHandle H = errnoCall("sigprocmask", JAVA_INT, JAVA_INT, LONG, LONG);
+    }
+
+    /**
      * int pthread_sigmask(int how, const sigset_t *set, sigset_t *oldset); returns an error number. In glibc
      * before 2.34 it is in libpthread, which is not part of the linker's default lookup.
      */
@@ -309,6 +317,11 @@ final class FfmLibc implements Libc {
         static final MethodHandle H = call("__libc_current_sigrtmax", JAVA_INT);
     }
 
+    /** pid_t gettid(void); glibc 2.30+, musl 1.2.2+. */
+    private static final class Gettid {
+        static final MethodHandle H = optionalCall("gettid", JAVA_INT);
+    }
+
     /**
      * long syscall(long number, ...); bound as variadic after the number, with five long arguments: the
      * kernel reads as many as the call has and ignores the rest, and every argument used here is an int,
@@ -454,6 +467,15 @@ final class FfmLibc implements Libc {
     public int sigaction(int signum, long act, long oldact) {
         try {
             return (int) Sigaction.H.invokeExact(CallState.state(), signum, act, oldact);
+        } catch (Throwable e) {
+            throw Downcalls.unexpected(e);
+        }
+    }
+
+    @Override
+    public int sigprocmask(int how, long set, long oldset) {
+        try {
+            return (int) Sigprocmask.H.invokeExact(CallState.state(), how, set, oldset);
         } catch (Throwable e) {
             throw Downcalls.unexpected(e);
         }
@@ -703,6 +725,20 @@ final class FfmLibc implements Libc {
     public int __libc_current_sigrtmax() {
         try {
             return (int) Sigrtmax.H.invokeExact();
+        } catch (Throwable e) {
+            throw Downcalls.unexpected(e);
+        }
+    }
+
+    @Override
+    public boolean hasGettid() {
+        return Gettid.H != null;
+    }
+
+    @Override
+    public int gettid() {
+        try {
+            return (int) available(Gettid.H, "gettid").invokeExact();
         } catch (Throwable e) {
             throw Downcalls.unexpected(e);
         }
