@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.tokenpipe.internal.Backend;
 import io.tokenpipe.internal.NativeIo;
 import io.tokenpipe.testing.FdCount;
+import java.lang.ref.Reference;
 import java.nio.ByteBuffer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -26,6 +27,7 @@ class BackendAddressTest {
         try (TokenPipe pipe = TokenPipe.make().orElseThrow(); TokenPipeEnd reader = pipe.takeReadEnd();
                 TokenPipeEnd writer = pipe.takeWriteEnd()) {
             assertThat(backend.libc().write(writer.handle().fd(), address, 1)).as(backend.name()).isOne();
+            Reference.reachabilityFence(buffer); // its memory must outlive the write that reads it
             assertThat(reader.tokenRead()).as("the byte the kernel found at the address").isEqualTo(42);
         }
     }

@@ -91,6 +91,7 @@ class TokenPipeTest {
             assertThat(secondWriter.tokenWrite(9)).isEqualTo(TS_ERR);
             assertThat(secondWriter.lastErrno()).isEqualTo(Errno.EBADF);
             assertThat(secondReader).hasToString("TokenPipeEnd[closed, lastErrno=EBADF]");
+            assertThat(pipe.takeReadEnd().lastErrno()).as("each closed end has an errno of its own").isZero();
             secondReader.close();
             secondWriter.close();
             // the real ends were not disturbed, nor their errno

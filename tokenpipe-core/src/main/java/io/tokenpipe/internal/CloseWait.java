@@ -80,7 +80,7 @@ final class CloseWait implements FdHandle.Visitor {
                 }
                 if (!loggedSlow && now - start >= SLOW_NANOS) {
                     loggedSlow = true;
-                    Log.get().log(System.Logger.Level.WARNING, "closing fd " + handle.fd() + " has waited "
+                    Log.log(System.Logger.Level.WARNING, "closing fd " + handle.fd() + " has waited "
                             + (now - start) / 1_000_000 + " ms for " + wakeable + " thread(s) to leave their call on"
                             + " it; they do not block the wake-up signal: suspended (a debugger, SIGSTOP) or not"
                             + " getting CPU time?");

@@ -48,7 +48,7 @@ public class FdHandle extends PhantomReference<Object> implements Runnable {
     private static final int LIFE = 7;
     /**
      * The Waker has this handle on its list (or in its incoming array); set by the first call that finds it clear,
-     * cleared by the Waker (or by {@link #watchFailed()}).
+     * cleared by the Waker.
      */
     static final int WATCHED = 8;
     // Added by enter() to the state it returns, never stored: how this call entered.
@@ -342,14 +342,6 @@ public class FdHandle extends PhantomReference<Object> implements Runnable {
         Waker.watch(this);
     }
 
-    /** The Waker could not take this handle on (no memory to grow its array): the next call that enters tries again. */
-    void watchFailed() {
-        int s;
-        do {
-            s = state;
-        } while (!STATE.compareAndSet(this, s, s & ~WATCHED));
-    }
-
     /**
      * The Waker stops watching this handle (no call was in it for a while).
      *
@@ -624,10 +616,10 @@ public class FdHandle extends PhantomReference<Object> implements Runnable {
         close(); // first: a logger that fails must not leave the descriptor open
         Throwable origin = origin();
         if (origin != null) {
-            Log.get().log(System.Logger.Level.WARNING, "token pipe end fd " + fd
+            Log.log(System.Logger.Level.WARNING, "token pipe end fd " + fd
                     + " was garbage-collected without close(); closed it. It was made here:", origin);
         } else {
-            Log.get().log(System.Logger.Level.DEBUG, "token pipe end fd " + fd + " was garbage-collected without close();"
+            Log.log(System.Logger.Level.DEBUG, "token pipe end fd " + fd + " was garbage-collected without close();"
                     + " closed it (run with -Dtokenpipe.leakDetection=true to see where it was made)");
         }
     }

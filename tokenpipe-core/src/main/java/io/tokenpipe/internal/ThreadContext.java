@@ -279,7 +279,7 @@ public final class ThreadContext {
         }
         if (!reported) {
             reported = true;
-            Log.get().log(System.Logger.Level.WARNING, "thread \"" + thread.getName() + "\" (native id " + id
+            Log.log(System.Logger.Level.WARNING, "thread \"" + thread.getName() + "\" (native id " + id
                     + ") " + reason + ", so it cannot be woken from the call it is in: " + waiting + ". Its later"
                     + " calls run with the signal unblocked for their duration; to avoid this, do not block the"
                     + " signal in threads that use token pipes, or make their first token call after blocking it");

@@ -62,22 +62,33 @@ final class Waker implements Runnable, FdHandle.Visitor {
     private Waker() {
     }
 
-    /** A call entered {@code handle} and set its WATCHED bit: the Waker takes it on. */
+    /**
+     * A call entered {@code handle} and set its WATCHED bit, or a close was deferred: the Waker takes it on. Never
+     * gives up: a handle marked watched but on no list would never be served (a caller who saw the bit set skipped
+     * this, and a deferred close would never call close(2)). Without memory to grow the array it waits for some.
+     */
     static void watch(FdHandle handle) {
-        synchronized (LOCK) {
-            if (incomingCount == incoming.length) {
-                try {
-                    incoming = Arrays.copyOf(incoming, 2 * incomingCount);
-                } catch (OutOfMemoryError notAdded) {
-                    handle.watchFailed(); // so the next call on it tries again; else it would never be watched
-                    throw notAdded;
-                }
-            }
-            incoming[incomingCount++] = handle;
+        while (!add(handle)) {
+            LockSupport.parkNanos(RETRY_NANOS);
         }
         // Read after the lock is released: a Waker that sets it later re-checks under the lock and sees this handle.
         if (parked) {
             unpark();
+        }
+    }
+
+    /** Adds {@code handle} to the incoming array; false (nothing changed) when a full array cannot grow. */
+    private static boolean add(FdHandle handle) {
+        synchronized (LOCK) {
+            if (incomingCount == incoming.length) {
+                try {
+                    incoming = Arrays.copyOf(incoming, 2 * incomingCount);
+                } catch (OutOfMemoryError full) {
+                    return false;
+                }
+            }
+            incoming[incomingCount++] = handle;
+            return true;
         }
     }
 
@@ -113,7 +124,7 @@ final class Waker implements Runnable, FdHandle.Visitor {
                 // must live on: without it no timeout, interrupt or deferred close reaches a blocked call again.
                 if (!failureLogged) {
                     failureLogged = true;
-                    Log.get().log(System.Logger.Level.ERROR, "tokenpipe-waker: a tick failed; it goes on",
+                    Log.log(System.Logger.Level.ERROR, "tokenpipe-waker: a tick failed; it goes on",
                             unexpected);
                 }
                 parked = false;
@@ -175,6 +186,13 @@ final class Waker implements Runnable, FdHandle.Visitor {
             idleTicks[count] = 0;
             count++;
             spare[i] = null;
+        }
+        if (n < spare.length / 4 && spare.length > INITIAL_CAPACITY) { // shrink after a crowd of first calls
+            try {
+                spare = new FdHandle[INITIAL_CAPACITY];
+            } catch (OutOfMemoryError keepTheBigOne) {
+                // it is empty and still works
+            }
         }
     }
 

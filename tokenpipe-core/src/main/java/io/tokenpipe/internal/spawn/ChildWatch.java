@@ -196,7 +196,7 @@ public final class ChildWatch {
             int errno = LIBC.errno();
             if (errno != Errno.EINTR) {
                 code = LOST; // ECHILD: someone else reaped it; nothing more to learn
-                Log.get().log(System.Logger.Level.WARNING, "child " + pid + " could not be reaped (" + Errno.describe(errno)
+                Log.log(System.Logger.Level.WARNING, "child " + pid + " could not be reaped (" + Errno.describe(errno)
                         + "): its exit code is lost; does something in this JVM ignore SIGCHLD or call waitpid(-1)?");
                 break;
             }
@@ -229,7 +229,7 @@ public final class ChildWatch {
                             continue;
                         }
                         if (errno != ECHILD) {
-                            Log.get().log(System.Logger.Level.DEBUG, "waitid(WNOWAIT) failed for child " + pid + " ("
+                            Log.log(System.Logger.Level.DEBUG, "waitid(WNOWAIT) failed for child " + pid + " ("
                                     + Errno.describe(errno) + "); polling it every 20 ms instead");
                             waitidWorks = false;
                         }

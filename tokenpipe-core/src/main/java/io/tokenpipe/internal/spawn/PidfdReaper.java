@@ -81,7 +81,7 @@ final class PidfdReaper implements Runnable {
                     return;
                 }
             } catch (RuntimeException | Error e) { // OutOfMemoryError: keep going, the children depend on it
-                Log.get().log(System.Logger.Level.WARNING, "tokenpipe-reaper: " + e, e);
+                Log.log(System.Logger.Level.WARNING, "tokenpipe-reaper: " + e, e);
                 LockSupport.parkNanos(10_000_000L);
             }
         }
@@ -105,7 +105,7 @@ final class PidfdReaper implements Runnable {
         if (ready < 0) {
             int errno = LIBC.errno();
             if (errno != Errno.EINTR) {
-                Log.get().log(System.Logger.Level.WARNING, "poll on child pidfds failed: " + Errno.describe(errno));
+                Log.log(System.Logger.Level.WARNING, "poll on child pidfds failed: " + Errno.describe(errno));
                 LockSupport.parkNanos(10_000_000L);
             }
             return false;
