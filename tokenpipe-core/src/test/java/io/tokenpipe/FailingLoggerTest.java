@@ -59,50 +59,38 @@ class FailingLoggerTest {
         @Override
         public System.Logger getLogger(String name, Module module) {
             if (!name.equals("io.tokenpipe")) {
-                return new SilentLogger(name);
+                return new TestLogger(name, false);
             }
             if (System.getProperty("failing", "").equals("lookup")) {
                 FAILURES.incrementAndGet();
                 throw new IllegalStateException("this logging backend cannot give a logger");
             }
-            return new FailingLogger(name);
+            return new TestLogger(name, true);
         }
     }
 
-    private record FailingLogger(String getName) implements System.Logger {
+    /** Fails in every message, or (for the JDK's own loggers) logs nothing. */
+    private record TestLogger(String getName, boolean fails) implements System.Logger {
         @Override
         public boolean isLoggable(Level level) {
-            return true;
+            return fails;
         }
 
         @Override
         public void log(Level level, ResourceBundle bundle, String message, Throwable thrown) {
-            fail();
+            failIfFailing();
         }
 
         @Override
         public void log(Level level, ResourceBundle bundle, String format, Object... parameters) {
-            fail();
+            failIfFailing();
         }
 
-        private void fail() {
-            FailingLoggerFinder.FAILURES.incrementAndGet();
-            throw new IllegalStateException("this logging backend fails");
-        }
-    }
-
-    private record SilentLogger(String getName) implements System.Logger {
-        @Override
-        public boolean isLoggable(Level level) {
-            return false;
-        }
-
-        @Override
-        public void log(Level level, ResourceBundle bundle, String message, Throwable thrown) {
-        }
-
-        @Override
-        public void log(Level level, ResourceBundle bundle, String format, Object... parameters) {
+        private void failIfFailing() {
+            if (fails) {
+                FailingLoggerFinder.FAILURES.incrementAndGet();
+                throw new IllegalStateException("this logging backend fails");
+            }
         }
     }
 
