@@ -54,8 +54,9 @@ class FirstMakeTest {
     }
 
     private static void assumeFfmAvailable() {
+        ClassLoader loader = FirstMakeTest.class.getClassLoader();
         Assumptions.assumeTrue(Runtime.version().feature() >= 22
-                && FirstMakeTest.class.getClassLoader().getResource("io/tokenpipe/internal/ffm/FfmBackend.class") != null,
+                && loader.getResource("io/tokenpipe/internal/ffm/FfmBackend.class") != null,
                 "the FFM backend needs Java 22 and the multi-release jar");
     }
 

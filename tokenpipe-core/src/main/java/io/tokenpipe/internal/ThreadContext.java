@@ -19,9 +19,9 @@ import java.nio.ByteOrder;
  * <p>The signal mask: a thread that blocks the wake-up signal could not be woken from a blocked read. The mask of a
  * platform thread is read once, at its first token call (one system call; not when {@code make()} first needs the
  * context's buffer, so that a fresh JVM's first pipe binds no function it does not call); a virtual thread takes
- * its carrier's, read the first time it runs on that carrier ({@link Carriers}). Where the signal is blocked, each system call of
- * a token call runs with only the wake-up signal unblocked, and the thread's own mask is put back right after: the
- * thread is woken exactly like any other, and its mask is the same whenever its code runs. A thread that blocks the
+ * its carrier's, read the first time it runs on that carrier ({@link Carriers}). Where the signal is blocked, each
+ * system call of a token call runs with only the wake-up signal unblocked, and the thread's own mask is put back
+ * right after: the thread is woken exactly like any other, and its mask is the same whenever its code runs. A thread that blocks the
  * signal only after its first call is found out by the closer or the waker when it does not leave a call it was
  * woken from ({@link #SIGNAL_BLOCKED_IN_CALL}); from its next call on it is served the same way. Found out means seen
  * asleep in its token system call with the signal blocked, never merely a mask that shows the signal, which every
