@@ -24,6 +24,8 @@ public final class RawFds {
     public static final int F_SETFL = 4;
     private static final int AF_UNIX = 1;
     private static final int SOCK_STREAM = 1;
+    /** asm-generic/resource.h: the same on x86-64 and aarch64 Linux. */
+    private static final int RLIMIT_NOFILE = 7;
 
     static {
         Native.register(RawFds.class, NativeLibrary.getInstance(Platform.C_LIBRARY_NAME));
@@ -49,6 +51,30 @@ public final class RawFds {
     public static native int mkfifo(String path, int mode);
 
     public static native int write(int fd, byte[] buffer, long count);
+
+    /** {@code limits}: struct rlimit, {rlim_cur, rlim_max}. */
+    private static native int getrlimit(int resource, long[] limits);
+
+    private static native int setrlimit(int resource, long[] limits);
+
+    /** This process's soft limit on open descriptors (RLIMIT_NOFILE). */
+    public static long softFdLimit() {
+        long[] limits = new long[2];
+        check(getrlimit(RLIMIT_NOFILE, limits), "getrlimit");
+        return limits[0];
+    }
+
+    /**
+     * Sets this process's soft limit on open descriptors, the hard limit unchanged. Descriptors already open stay
+     * open; a new one (open, pipe, socket, dup, on any thread) gets EMFILE unless a number below the limit is free,
+     * so at 0 every one does, however many are closed meanwhile.
+     */
+    public static void setSoftFdLimit(long soft) {
+        long[] limits = new long[2];
+        check(getrlimit(RLIMIT_NOFILE, limits), "getrlimit");
+        limits[0] = soft;
+        check(setrlimit(RLIMIT_NOFILE, limits), "setrlimit");
+    }
 
     /** An AF_UNIX stream socket, close-on-exec. */
     public static int unixSocket() {

@@ -253,7 +253,13 @@ class DaemonModeIT {
         }
     }
 
-    /** The live processes working in {@code directory} that run ServiceChildApplication: every copy inherits it. */
+    /**
+     * The live JVMs working in {@code directory} that run ServiceChildApplication: every copy inherits both. Not
+     * counted: a process a JVM forks to run another program (each JVM here runs JNA's {@code /sbin/ldconfig -p}
+     * through the JDK's jspawnhelper), which shows the JVM's command line and directory until its exec, a few
+     * milliseconds later. It runs one thread (a fork copies only the thread that called it); a JVM runs a dozen from
+     * its first milliseconds on, and the callers look again every 20 ms.
+     */
     private static List<Long> applicationJvmsIn(Path directory) throws IOException {
         Path here = directory.toRealPath();
         List<Long> pids = new ArrayList<>();
@@ -266,6 +272,7 @@ class DaemonModeIT {
                 try {
                     long pid = Long.parseLong(name);
                     if (Files.readSymbolicLink(entry.resolve("cwd")).equals(here) && Processes.isRunning(pid)
+                            && threads(pid) > 1
                             && Files.readString(entry.resolve("cmdline"), StandardCharsets.ISO_8859_1)
                                 .contains(ServiceChildApplication.class.getName())) {
                         pids.add(pid);
@@ -277,6 +284,12 @@ class DaemonModeIT {
             }
         }
         return pids;
+    }
+
+    /** The Threads: of /proc/pid/status; 0 once it is gone. */
+    private static int threads(long pid) {
+        String threads = Processes.status(pid, "Threads");
+        return (threads != null) ? Integer.parseInt(threads) : 0;
     }
 
     /** SIGKILL to every such process until none is left: a copy being started shows up at the next look. */
