@@ -234,12 +234,26 @@ public final class TokenPipeReadinessNotifier implements SmartApplicationListene
         checkToken(READY_TOKEN_PROPERTY, notify.getReadyToken(), environment);
         checkToken(FAILURE_TOKEN_PROPERTY, notify.getFailureToken(), environment);
         if (notify.getReadyToken() == notify.getFailureToken()) {
-            throw new InvalidTokenPipePropertyException(READY_TOKEN_PROPERTY, notify.getReadyToken(),
-                    "must differ from " + FAILURE_TOKEN_PROPERTY + ", or the parent cannot tell success from failure",
+            // Blame the one that was set: the other may be its default, which the user never wrote anywhere.
+            boolean failureTokenOnly = !PropertyOrigins.isSet(environment, READY_TOKEN_PROPERTY);
+            String blamed = failureTokenOnly ? FAILURE_TOKEN_PROPERTY : READY_TOKEN_PROPERTY;
+            String other = failureTokenOnly ? READY_TOKEN_PROPERTY : FAILURE_TOKEN_PROPERTY;
+            throw new InvalidTokenPipePropertyException(blamed, notify.getReadyToken(),
+                    "must differ from " + other + " (" + notify.getReadyToken() + ", " + whence(environment, other)
+                            + "), or the parent cannot tell success from failure",
                     "Set " + READY_TOKEN_PROPERTY + " and " + FAILURE_TOKEN_PROPERTY + " to two different tokens"
                             + " (the defaults are 1 and 0).",
-                    PropertyOrigins.of(environment, READY_TOKEN_PROPERTY));
+                    PropertyOrigins.of(environment, blamed));
         }
+    }
+
+    /** Where a property's value comes from, for a message: "its default", or the origin Boot tracks. */
+    private static String whence(ConfigurableEnvironment environment, String property) {
+        if (!PropertyOrigins.isSet(environment, property)) {
+            return "its default";
+        }
+        String origin = PropertyOrigins.of(environment, property);
+        return (origin != null) ? "from '" + origin + "'" : "set without a known origin";
     }
 
     private static void checkToken(String property, int token, ConfigurableEnvironment environment) {
