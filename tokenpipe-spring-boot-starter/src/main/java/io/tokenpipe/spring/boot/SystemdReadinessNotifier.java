@@ -19,11 +19,11 @@ import org.springframework.boot.availability.ReadinessState;
 import org.springframework.boot.context.event.ApplicationEnvironmentPreparedEvent;
 import org.springframework.boot.context.event.ApplicationFailedEvent;
 import org.springframework.boot.context.event.ApplicationPreparedEvent;
-import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.boot.context.event.ApplicationStartedEvent;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.context.ApplicationContext;
 import org.springframework.context.ApplicationEvent;
+import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.event.ContextClosedEvent;
 import org.springframework.context.event.SmartApplicationListener;
 import org.springframework.core.env.ConfigurableEnvironment;
@@ -36,8 +36,9 @@ import org.springframework.util.ClassUtils;
  * <ul>
  * <li>{@code STATUS=Starting} once the environment is prepared, {@code STATUS=Started, running the application
  * runners} once the context has refreshed;</li>
- * <li>{@code READY=1} with {@code STATUS=Ready} once Boot publishes {@link ReadinessState#ACCEPTING_TRAFFIC}
- * (after the runners: the moment the readiness token is written);</li>
+ * <li>{@code READY=1} with {@code STATUS=Ready} once Boot has published {@link ReadinessState#ACCEPTING_TRAFFIC}
+ * (after the runners) and every listener of it has returned ({@link ReadinessRunListener}: the moment the readiness
+ * token is written);</li>
  * <li>{@code STATUS=Failed to start: ...} with {@code ERRNO=} where the failure carries one, on
  * {@link ApplicationFailedEvent};</li>
  * <li>{@code STOPPING=1} as soon as the application context begins to close while the JVM shuts down (SIGTERM,
@@ -97,8 +98,6 @@ public final class SystemdReadinessNotifier implements SmartApplicationListener 
 
     private volatile @Nullable LivenessState liveness;
 
-    private volatile @Nullable Duration startedIn;
-
     private volatile boolean ready;
 
     private volatile boolean failed;
@@ -114,7 +113,6 @@ public final class SystemdReadinessNotifier implements SmartApplicationListener 
         return ApplicationEnvironmentPreparedEvent.class.isAssignableFrom(eventType)
                 || ApplicationPreparedEvent.class.isAssignableFrom(eventType)
                 || ApplicationStartedEvent.class.isAssignableFrom(eventType)
-                || ApplicationReadyEvent.class.isAssignableFrom(eventType)
                 || AvailabilityChangeEvent.class.isAssignableFrom(eventType)
                 || ApplicationFailedEvent.class.isAssignableFrom(eventType)
                 || ContextClosedEvent.class.isAssignableFrom(eventType);
@@ -141,13 +139,9 @@ public final class SystemdReadinessNotifier implements SmartApplicationListener 
             }
             send("STATUS=Started, running the application runners");
         }
-        else if (event instanceof ApplicationReadyEvent readyEvent
-                && readyEvent.getApplicationContext() == this.context) {
-            this.startedIn = readyEvent.getTimeTaken();
-        }
         else if (event instanceof AvailabilityChangeEvent<?> change
-                && ApplicationContexts.isFrom(change, this.context)) {
-            onAvailabilityChange(change, systemd);
+                && change.getState() instanceof LivenessState state && ApplicationContexts.isFrom(change, this.context)) {
+            this.liveness = state;
         }
         else if (event instanceof ApplicationFailedEvent failedEvent
                 && failedEvent.getSpringApplication() == this.application) {
@@ -188,7 +182,6 @@ public final class SystemdReadinessNotifier implements SmartApplicationListener 
         this.context = null;
         this.gate = null;
         this.liveness = null;
-        this.startedIn = null;
         this.ready = false;
         this.failed = false;
         this.stopping = false;
@@ -279,14 +272,17 @@ public final class SystemdReadinessNotifier implements SmartApplicationListener 
         return new LivenessGate(() -> (availability != null) ? availability.getLivenessState() : this.liveness);
     }
 
-    private void onAvailabilityChange(AvailabilityChangeEvent<?> change, SystemdNotifier systemd) {
-        if (change.getState() instanceof LivenessState state) {
-            this.liveness = state;
+    /**
+     * The application whose run published {@code context} is ready, and every listener of its readiness returned
+     * (called by {@link ReadinessRunListener}): READY=1, and the watchdog starts.
+     */
+    void applicationReady(ConfigurableApplicationContext context, @Nullable Duration took) {
+        SystemdNotifier systemd = this.notifier;
+        if (systemd == null || context != this.context) {
+            return;
         }
-        else if (change.getState() == ReadinessState.ACCEPTING_TRAFFIC && !this.ready && !this.failed
-                && !this.stopping) { // a SIGTERM during the runners: never READY=1 after STOPPING=1
+        if (!this.ready && !this.failed && !this.stopping) { // a SIGTERM during the runners: never READY=1 after it
             this.ready = true;
-            Duration took = this.startedIn;
             send("READY=1\nSTATUS=Ready" + ((took != null) ? ", started in " + seconds(took) : ""));
             SystemdWatchdog.Gate health = this.gate;
             Duration timeout = systemd.watchdogTimeout().orElse(null);
