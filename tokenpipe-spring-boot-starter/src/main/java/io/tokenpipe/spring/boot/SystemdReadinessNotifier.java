@@ -139,8 +139,8 @@ public final class SystemdReadinessNotifier implements SmartApplicationListener 
             }
             send("STATUS=Started, running the application runners");
         }
-        else if (event instanceof AvailabilityChangeEvent<?> change
-                && change.getState() instanceof LivenessState state && ApplicationContexts.isFrom(change, this.context)) {
+        else if (event instanceof AvailabilityChangeEvent<?> change && change.getState() instanceof LivenessState state
+                && ApplicationContexts.isFrom(change, this.context)) {
             this.liveness = state;
         }
         else if (event instanceof ApplicationFailedEvent failedEvent
