@@ -1,6 +1,7 @@
 package io.tokenpipe.internal.ffm;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_CHAR;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT;
@@ -255,16 +256,18 @@ final class FfmLibc implements Libc {
 
     /**
      * int posix_spawn_file_actions_addopen(file_actions, int fildes, const char *path, int oflag, mode_t mode);
-     * mode_t is an unsigned int on Linux but a 16-bit __uint16_t on macOS ({@code <sys/_types.h>}:
-     * {@code typedef __uint16_t __darwin_mode_t}), which Apple arm64 wants extended by the caller: bound as a
-     * short there, so that the linker does that extension, and taking an int either way.
+     * mode_t is an unsigned int on Linux but an unsigned 16-bit __uint16_t on macOS ({@code <sys/_types.h>}:
+     * {@code typedef __uint16_t __darwin_mode_t}; {@code <sys/_types/_mode_t.h>}: {@code typedef __darwin_mode_t
+     * mode_t}), which Apple arm64 wants extended to 32 bits by the caller, zero-extended as it is unsigned: bound as
+     * JAVA_CHAR there (FFM's one unsigned 16-bit layout, so that the linker zero-extends; JAVA_SHORT would
+     * sign-extend a mode with bit 15 set), taking an int either way.
      */
     private static final class ActionsAddopen {
         static final MethodHandle H = addopen();
 
         private static MethodHandle addopen() {
             MethodHandle bound = call("posix_spawn_file_actions_addopen", JAVA_INT, LONG, JAVA_INT, LONG,
-                    JAVA_INT, MAC ? JAVA_SHORT : JAVA_INT);
+                    JAVA_INT, MAC ? JAVA_CHAR : JAVA_INT);
             return MethodHandles.explicitCastArguments(bound,
                     MethodType.methodType(int.class, long.class, int.class, long.class, int.class, int.class));
         }
