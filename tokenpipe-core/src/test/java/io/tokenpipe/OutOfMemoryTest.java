@@ -4,7 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tokenpipe.testing.FdCount;
 import io.tokenpipe.testing.JavaChild;
+import io.tokenpipe.testing.StuckReader;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -12,7 +15,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Running out of memory costs a descriptor nothing: in child JVMs with a small heap that they fill (on this JVM's
- * backend), a make() whose objects do not fit after pipe2(2) succeeded closes what pipe2 made.
+ * backend), a make() whose objects do not fit after pipe2(2) succeeded closes what pipe2 made, and a close() whose
+ * log message does not fit still closes its descriptor.
  */
 @ExtendWith(FdCount.class)
 @Timeout(120)
@@ -27,6 +31,16 @@ class OutOfMemoryTest {
         assertThat(result.exitCode).as(result.toString()).isZero();
         assertThat(result.output).as(result.toString()).containsPattern("out of memory=[1-9]")
                 .contains("descriptors left open=0");
+    }
+
+    @Test
+    void closeWhoseLogMessageDoesNotFitStillClosesTheDescriptor() throws Exception {
+        JavaChild.Result result = JavaChild.run(JavaChild.command(List.of("-Xmx64m", "-XX:+UseSerialGC"),
+                CloseInAFullHeap.class));
+
+        assertThat(result.exitCode).as(result.toString()).isZero();
+        assertThat(result.output).as(result.toString()).contains("close threw nothing", "open=false",
+                "stuck read=-2", "descriptors back=true");
     }
 
     /**
@@ -87,6 +101,52 @@ class OutOfMemoryTest {
             }
             System.out.println("made=" + made + ", out of memory=" + outOfMemory);
             System.out.println("descriptors left open=" + (FdCount.openFdCount() - before));
+        }
+    }
+
+    /**
+     * Closes an end while a reader on it cannot be woken, so close() builds a log message naming that thread; the
+     * thread's name is 12 MB long and only about 4 MB of the heap are free, so the message does not fit. close() must
+     * return all the same, the end closed, and the descriptor must be closed once the stuck read has ended.
+     */
+    public static final class CloseInAFullHeap {
+        public static void main(String[] args) throws Exception {
+            FdCount.warmUp();
+            int before = FdCount.openFdCount();
+            try (TokenPipe pipe = TokenPipe.make().orElseThrow(); TokenPipeEnd writer = pipe.takeWriteEnd()) {
+                TokenPipeEnd reader = pipe.takeReadEnd();
+                StuckReader stuck = StuckReader.start(reader, "r".repeat(12 << 20));
+                Object[] chunks = new Object[200];
+                int n = 0;
+                try {
+                    while (n < chunks.length) {
+                        chunks[n] = new byte[(1 << 20) - 16];
+                        n++;
+                    }
+                } catch (OutOfMemoryError full) {
+                    // the heap is full of 1 MB chunks
+                }
+                for (int i = 0; i < 4 && n > 0; i++) {
+                    chunks[--n] = null;
+                }
+                Throwable thrown = null;
+                try {
+                    reader.close(); // finds the reader unable to be woken and logs its name: that does not fit
+                } catch (Throwable e) {
+                    thrown = e;
+                }
+                chunks = null;
+                System.gc();
+                System.out.println(thrown == null ? "close threw nothing" : "close threw " + thrown);
+                System.out.println("open=" + reader.isOpen());
+                writer.close(); // end of stream ends the stuck read, and its descriptor is closed then
+                System.out.println("stuck read=" + stuck.result.get(20, TimeUnit.SECONDS));
+            }
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10); // a hang guard
+            while (FdCount.openFdCount() != before && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            System.out.println("descriptors back=" + (FdCount.openFdCount() == before));
         }
     }
 }
