@@ -75,7 +75,8 @@ public interface Libc {
 
     int pthread_kill(long thread, int sig);
 
-    String strerror(int errnum);
+    /** strerror's text as bytes, without the NUL (null for NULL); decoded by {@link NativeText}. */
+    byte[] strerror(int errnum);
 
     int getrlimit(int resource, long rlim);
 

@@ -62,7 +62,7 @@ final class JnaLibc implements Libc {
 
         static native int pthread_kill(long thread, int sig);
 
-        static native String strerror(int errnum);
+        static native Pointer strerror(int errnum); // not String: JNA would decode it by its own rules
 
         static native int getrlimit(int resource, long rlim);
 
@@ -308,8 +308,8 @@ final class JnaLibc implements Libc {
     }
 
     @Override
-    public String strerror(int errnum) {
-        return Base.strerror(errnum);
+    public byte[] strerror(int errnum) {
+        return JnaBackend.cString(Base.strerror(errnum));
     }
 
     @Override

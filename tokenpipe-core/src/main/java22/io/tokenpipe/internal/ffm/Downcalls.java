@@ -127,6 +127,19 @@ final class Downcalls {
     }
 
     /** A throwable from a downcall (none is expected: C code does not throw Java exceptions) as unchecked. */
+    /** The bytes of the C string at {@code text}, without its NUL; null for NULL (decoded by NativeText). */
+    static byte[] cString(MemorySegment text) {
+        if (text.equals(MemorySegment.NULL)) {
+            return null;
+        }
+        MemorySegment unbounded = text.reinterpret(Long.MAX_VALUE);
+        long length = 0;
+        while (unbounded.get(ValueLayout.JAVA_BYTE, length) != 0) {
+            length++;
+        }
+        return unbounded.asSlice(0, length).toArray(ValueLayout.JAVA_BYTE);
+    }
+
     static RuntimeException unexpected(Throwable thrown) {
         if (thrown instanceof Error error) {
             throw error;
