@@ -35,6 +35,7 @@ public interface Libc {
 
     long write(int fd, long buf, long count);
 
+    /** Allocates nothing, and leaves no errno to read (a failed close released the descriptor on Linux anyway). */
     int close(int fd);
 
     int pipe(long fds);

@@ -82,9 +82,18 @@ final class FfmLibc implements Libc {
         static final MethodHandle H = errnoCall("write", LONG, JAVA_INT, LONG, LONG);
     }
 
-    /** int close(int fd); */
+    /**
+     * int close(int fd); without errno, which nobody reads after close: a downcall that captures errno allocates
+     * 40 B per call (a slice of the capture segment) until C2 removes it, and close must work with the heap full
+     * (an OutOfMemoryError before close(2) would leave the descriptor open; OutOfMemoryTest). A plain one allocates
+     * nothing once past {@link Downcalls#passCustomization}.
+     */
     private static final class Close {
-        static final MethodHandle H = errnoCall("close", JAVA_INT, JAVA_INT);
+        static final MethodHandle H = call("close", JAVA_INT, JAVA_INT);
+
+        static {
+            Downcalls.passCustomization(H);
+        }
     }
 
     /** int pipe(int fds[2]); */
@@ -375,7 +384,7 @@ final class FfmLibc implements Libc {
     @Override
     public int close(int fd) {
         try {
-            return (int) Close.H.invokeExact(CallState.state(), fd);
+            return (int) Close.H.invokeExact(fd);
         } catch (Throwable e) {
             throw Downcalls.unexpected(e);
         }
