@@ -22,6 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -118,6 +119,30 @@ class DaemonModeIT {
             finally {
                 killApplicationJvmsIn(this.directory); // a chain of copies, should one have started
             }
+        }
+    }
+
+    /**
+     * JVM options from the environment reach the copy once, through the environment it inherits: an agent given in
+     * JAVA_TOOL_OPTIONS, JDK_JAVA_OPTIONS or _JAVA_OPTIONS, quoted (its directory has a space), loads once in the
+     * launcher and once in the copy. Before, the copy's command line repeated them (or, quoted, failed to match
+     * them), and the copy loaded the agent twice.
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = { "JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS", "_JAVA_OPTIONS" })
+    void anAgentFromTheEnvironmentLoadsOnceInTheCopy(String variable) throws Exception {
+        Path agent = LineAgent.jar(this.directory.resolve("agent dir").resolve("agent.jar"));
+        Path loads = this.directory.resolve("loads.txt");
+        String options = "-Dgreeting=\"a b\" -javaagent:'" + agent + "'=" + loads;
+        try (ChildJvm launcher = ChildJvm.start(this.directory, "launcher", Map.of(variable, options),
+                ServiceChildApplication.class, "--tokenpipe.daemon.wait=true",
+                "--tokenpipe.daemon.log-file=copy.log")) {
+            long copy = launcher.track(Long.parseLong(launcher.await(STARTED)));
+            assertThat(launcher.awaitExit()).as(launcher.text()).isZero();
+            assertThat(Files.readAllLines(loads)).as("the pid of the JVM, at each load of the agent")
+                .containsExactly(Long.toString(launcher.pid()), Long.toString(copy));
+            ProcessHandle.of(copy).orElseThrow().destroy();
+            ChildJvm.awaitGone(copy);
         }
     }
 
