@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -95,6 +96,28 @@ class DaemonCommandTests {
         assertThat(DaemonCommand.withoutEnvironmentOptions(input, null,
                 "--add-opens java.base/java.lang=ALL-UNNAMED -cp /ignored -p /m -showversion -Dj=1", null))
             .containsExactly("-Dmine=1");
+    }
+
+    @Test
+    void optionsThatOpenAFixedPortAreKnownByThePort() {
+        assertThat(DaemonCommand.fixedPort("-agentlib:jdwp=transport=dt_socket,server=y,suspend=n,address=5005"))
+            .isEqualTo("5005");
+        assertThat(DaemonCommand.fixedPort("-agentlib:jdwp=transport=dt_socket,server=y,address=*:5005"))
+            .isEqualTo("5005");
+        assertThat(DaemonCommand.fixedPort("-Xrunjdwp:transport=dt_socket,address=[::1]:5005,server=y"))
+            .isEqualTo("5005");
+        assertThat(DaemonCommand.fixedPort("-agentpath:/jdk/lib/libjdwp.so=transport=dt_socket,server=y,address=9"))
+            .isEqualTo("9");
+        assertThat(DaemonCommand.fixedPort("-Dcom.sun.management.jmxremote.port=9010")).isEqualTo("9010");
+        assertThat(DaemonCommand.fixedPort("-Dcom.sun.management.jmxremote.rmi.port=9011")).isEqualTo("9011");
+        // any free port, no listening, or no port at all: the copy can have them too
+        assertThat(Stream.of("-agentlib:jdwp=transport=dt_socket,server=y,suspend=n,address=0",
+                "-agentlib:jdwp=transport=dt_socket,server=y,address=localhost:0",
+                "-agentlib:jdwp=transport=dt_socket,server=y,suspend=n",
+                "-agentlib:jdwp=transport=dt_socket,server=n,address=5005", "-agentlib:jdwp=help",
+                "-agentpath:/opt/profiler.so=port=5005", "-Dcom.sun.management.jmxremote.port=0",
+                "-Dcom.sun.management.jmxremote.ssl=false", "-XX:StartFlightRecording=filename=app.jfr", "-Xmx64m")
+            .map(DaemonCommand::fixedPort)).containsOnlyNulls();
     }
 
     @Test

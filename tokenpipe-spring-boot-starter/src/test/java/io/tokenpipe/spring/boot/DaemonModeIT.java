@@ -1,6 +1,8 @@
 package io.tokenpipe.spring.boot;
 
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -141,6 +143,49 @@ class DaemonModeIT {
             assertThat(launcher.awaitExit()).as(launcher.text()).isZero();
             assertThat(Files.readAllLines(loads)).as("the pid of the JVM, at each load of the agent")
                 .containsExactly(Long.toString(launcher.pid()), Long.toString(copy));
+            ProcessHandle.of(copy).orElseThrow().destroy();
+            ChildJvm.awaitGone(copy);
+        }
+    }
+
+    /**
+     * A JVM option that opens a fixed port cannot be repeated: the launcher holds the port until its copy is ready,
+     * so the copy could only fail ("exited with code 2 before it was ready"). Daemon mode says so before it starts
+     * any copy, naming the option and what to do.
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = { "-agentlib:jdwp=transport=dt_socket,server=y,suspend=n,address=127.0.0.1:%d",
+            "-Dcom.sun.management.jmxremote.port=%d" })
+    void aJvmOptionThatHoldsAPortIsAConfigurationErrorBeforeAnyCopyStarts(String format) throws Exception {
+        String option = format.formatted(freePort());
+        List<String> options = new ArrayList<>(ChildJvm.JVM_OPTIONS);
+        options.addAll(List.of(option, "-Dcom.sun.management.jmxremote.authenticate=false",
+                "-Dcom.sun.management.jmxremote.ssl=false"));
+        try (ChildJvm launcher = ChildJvm.startCommand(this.directory, "launcher", Map.of(),
+                JavaChild.command(options, ServiceChildApplication.class, "--tokenpipe.daemon.wait=true",
+                        "--tokenpipe.daemon.log-file=copy.log"))) {
+            assertThat(launcher.awaitExit()).as(launcher.text()).isEqualTo(1);
+            assertThat(launcher.text()).contains("APPLICATION FAILED TO START")
+                .contains("Invalid value 'true' for configuration property 'tokenpipe.daemon.wait'")
+                .contains("'" + option + "'")
+                .contains("port 0")
+                .doesNotContain("started the application as pid");
+            assertThat(this.directory.resolve("copy.log")).as("no copy started").doesNotExist();
+        }
+    }
+
+    /** What the error above advises: a debugger on any free port; the copy's log says which. */
+    @Test
+    void aDebuggerOnAnyFreePortDebugsTheCopy() throws Exception {
+        List<String> options = new ArrayList<>(ChildJvm.JVM_OPTIONS);
+        options.add("-agentlib:jdwp=transport=dt_socket,server=y,suspend=n,address=127.0.0.1:0");
+        try (ChildJvm launcher = ChildJvm.startCommand(this.directory, "launcher", Map.of(),
+                JavaChild.command(options, ServiceChildApplication.class, "--tokenpipe.daemon.wait=true",
+                        "--tokenpipe.daemon.log-file=copy.log"))) {
+            long copy = launcher.track(Long.parseLong(launcher.await(STARTED)));
+            assertThat(launcher.awaitExit()).as(launcher.text()).isZero();
+            assertThat(Files.readString(this.directory.resolve("copy.log")))
+                .contains("Listening for transport dt_socket at address: ");
             ProcessHandle.of(copy).orElseThrow().destroy();
             ChildJvm.awaitGone(copy);
         }
@@ -328,6 +373,12 @@ class DaemonModeIT {
                 throw new AssertionError("JVMs still start in " + directory + ": " + running);
             }
             Thread.sleep(20);
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
         }
     }
 
