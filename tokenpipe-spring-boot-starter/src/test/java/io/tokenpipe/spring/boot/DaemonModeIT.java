@@ -23,6 +23,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -151,23 +152,34 @@ class DaemonModeIT {
     /**
      * A JVM option that opens a fixed port cannot be repeated: the launcher holds the port until its copy is ready,
      * so the copy could only fail ("exited with code 2 before it was ready"). Daemon mode says so before it starts
-     * any copy, naming the option and what to do.
+     * any copy, naming the option, where it came from, and what to do.
      */
-    @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = { "-agentlib:jdwp=transport=dt_socket,server=y,suspend=n,address=127.0.0.1:%d",
-            "-Dcom.sun.management.jmxremote.port=%d" })
-    void aJvmOptionThatHoldsAPortIsAConfigurationErrorBeforeAnyCopyStarts(String format) throws Exception {
+    @ParameterizedTest(name = "{0} in {1}")
+    @CsvSource(delimiter = '|', value = {
+        "-agentlib:jdwp=transport=dt_socket,server=y,suspend=n,address=127.0.0.1:%d | the command line",
+        "-Dcom.sun.management.jmxremote.port=%d                                    | the command line",
+        "-Dcom.sun.management.jmxremote.port=%d                                    | JAVA_TOOL_OPTIONS" })
+    void aJvmOptionThatHoldsAPortIsAConfigurationErrorBeforeAnyCopyStarts(String format, String where)
+            throws Exception {
         String option = format.formatted(freePort());
         List<String> options = new ArrayList<>(ChildJvm.JVM_OPTIONS);
-        options.addAll(List.of(option, "-Dcom.sun.management.jmxremote.authenticate=false",
+        options.addAll(List.of("-Dcom.sun.management.jmxremote.authenticate=false",
                 "-Dcom.sun.management.jmxremote.ssl=false"));
-        try (ChildJvm launcher = ChildJvm.startCommand(this.directory, "launcher", Map.of(),
+        Map<String, String> environment = Map.of();
+        if (where.equals("the command line")) {
+            options.add(option);
+        }
+        else {
+            environment = Map.of(where, "'" + option + "'"); // quoted: the error names it as the JVM read it
+        }
+        try (ChildJvm launcher = ChildJvm.startCommand(this.directory, "launcher", environment,
                 JavaChild.command(options, ServiceChildApplication.class, "--tokenpipe.daemon.wait=true",
                         "--tokenpipe.daemon.log-file=copy.log"))) {
             assertThat(launcher.awaitExit()).as(launcher.text()).isEqualTo(1);
             assertThat(launcher.text()).contains("APPLICATION FAILED TO START")
                 .contains("Invalid value 'true' for configuration property 'tokenpipe.daemon.wait'")
-                .contains("'" + option + "'")
+                .contains("the JVM option '" + option + "'"
+                        + (where.equals("the command line") ? ": " : " (from " + where + ", which the copy inherits)"))
                 .contains("port 0")
                 .doesNotContain("started the application as pid");
             assertThat(this.directory.resolve("copy.log")).as("no copy started").doesNotExist();
