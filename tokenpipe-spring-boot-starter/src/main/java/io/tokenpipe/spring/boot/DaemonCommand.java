@@ -19,14 +19,14 @@ import org.springframework.core.env.Environment;
 import org.springframework.core.env.MapPropertySource;
 
 /**
- * The command line of daemon mode's detached copy: this JVM's own {@code java}, JVM options, executable jar or
- * class path and main class, and arguments, without the daemon switch; and, whatever the launcher was given,
- * notification on, at fd 3, with the tokens the launcher reads (swapped tokens would make a failed copy look
- * ready). Those settings go in as system properties, which Boot reads whether or not the application passes its
- * arguments to {@code SpringApplication.run}; the launcher's own arguments and system properties that set them
- * are left out. One of them marks the copy ({@link #COPY_MARK}), which then puts them all above every other property
- * source ({@link #copySettingsSource()}): SPRING_APPLICATION_JSON, which the copy inherits, outranks system
- * properties.
+ * The command line of daemon mode's detached copy: this JVM's own {@code java}, JVM options (but those the copy reads
+ * again from the environment), executable jar or class path and main class, and arguments, without the daemon switch;
+ * and, whatever the launcher was given, notification on, at fd 3, with the tokens the launcher reads (swapped tokens
+ * would make a failed copy look ready). Those settings go in as system properties, which Boot reads whether or not the
+ * application passes its arguments to {@code SpringApplication.run}; the launcher's own arguments and system
+ * properties that set them are left out. One of them marks the copy ({@link #COPY_MARK}), which then puts them all
+ * above every other property source ({@link #copySettingsSource()}): SPRING_APPLICATION_JSON, which the copy inherits,
+ * outranks system properties.
  */
 final class DaemonCommand {
 
@@ -290,8 +290,8 @@ final class DaemonCommand {
             jdwp = option.substring("-Xrunjdwp:".length());
         }
         else if (option.startsWith("-agentpath:") && option.indexOf('=') > 0) {
-            String library = Path.of(option.substring("-agentpath:".length(), option.indexOf('='))).getFileName()
-                .toString();
+            String library = option.substring(0, option.indexOf('='));
+            library = library.substring(Math.max(library.lastIndexOf('/'), library.lastIndexOf('\\')) + 1);
             jdwp = library.matches("(lib)?jdwp\\.(so|dylib|dll)") ? option.substring(option.indexOf('=') + 1) : null;
         }
         if (jdwp == null) {

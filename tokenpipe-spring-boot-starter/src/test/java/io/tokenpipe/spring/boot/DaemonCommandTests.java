@@ -50,8 +50,8 @@ class DaemonCommandTests {
         // the launcher reads 1 as ready: other tokens, or notification off, must not reach the copy in any form
         DaemonCommand command = new DaemonCommand("java", List.of("-Dtokenpipe.notify.readyToken=0",
                 "-Dtokenpipe.enabled=false", "-Dtokenpipe.daemon.copy=false"), "cp", "Main", false,
-                List.of("--tokenpipe.notify.ready-token=0", "--tokenpipe.notify.failureToken=1", "--tokenpipe.enabled=false",
-                        "--tokenpipe.max-open-pipes=8"));
+                List.of("--tokenpipe.notify.ready-token=0", "--tokenpipe.notify.failureToken=1",
+                        "--tokenpipe.enabled=false", "--tokenpipe.max-open-pipes=8"));
         assertThat(command.copy()).containsExactlyElementsOf(concat(List.of("java"), COPY_SETTINGS,
                 List.of("-cp", "cp", "Main", "--tokenpipe.max-open-pipes=8")));
     }
@@ -115,7 +115,7 @@ class DaemonCommandTests {
                 "-agentlib:jdwp=transport=dt_socket,server=y,address=localhost:0",
                 "-agentlib:jdwp=transport=dt_socket,server=y,suspend=n",
                 "-agentlib:jdwp=transport=dt_socket,server=n,address=5005", "-agentlib:jdwp=help",
-                "-agentpath:/opt/profiler.so=port=5005", "-Dcom.sun.management.jmxremote.port=0",
+                "-agentpath:/opt/profiler.so=port=5005", "-agentpath:/=x", "-Dcom.sun.management.jmxremote.port=0",
                 "-Dcom.sun.management.jmxremote.ssl=false", "-XX:StartFlightRecording=filename=app.jfr", "-Xmx64m")
             .map(DaemonCommand::fixedPort)).containsOnlyNulls();
     }
@@ -166,7 +166,8 @@ class DaemonCommandTests {
         Files.writeString(log, String.join("\n", "starting", "***************************",
                 "APPLICATION FAILED TO START", "***************************", "", "Description:", "",
                 "worker pid 42 exited with code 3 before signalling readiness", "", "Action:", "", "Look above.", ""));
-        assertThat(DaemonLauncher.reasonFrom(log)).isEqualTo(": worker pid 42 exited with code 3 before signalling readiness");
+        assertThat(DaemonLauncher.reasonFrom(log))
+            .isEqualTo(": worker pid 42 exited with code 3 before signalling readiness");
         Files.writeString(log, String.join("\n", "ERROR Application run failed",
                 "org.springframework.beans.factory.BeanCreationException: Error creating bean 'database'",
                 "\tat org.example.App.main(App.java:1)", "Caused by: java.lang.IllegalStateException: no database",
