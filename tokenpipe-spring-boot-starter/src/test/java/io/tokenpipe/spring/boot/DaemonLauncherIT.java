@@ -1,0 +1,220 @@
+package io.tokenpipe.spring.boot;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+import io.tokenpipe.ChildProcess;
+import io.tokenpipe.TokenPipe;
+import io.tokenpipe.TokenPipeEnd;
+import io.tokenpipe.testing.FdCount;
+import io.tokenpipe.testing.JavaChild;
+import io.tokenpipe.testing.Processes;
+import io.tokenpipe.testing.RawFds;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Daemon mode's launcher at its edges, as real processes: a copy that exits right after its token, a SIGTERM
+ * while the copy is being started, the environment the copy gets, and a launcher that was itself given a notify
+ * descriptor by its own parent (bitcoind's {@code -daemonwait} one level up).
+ */
+@ExtendWith(FdCount.class)
+@Timeout(240)
+class DaemonLauncherIT {
+
+    private static final Pattern STARTED = Pattern.compile("started the application as pid (\\d+) ");
+
+    private static final Duration HANG_GUARD = Duration.ofSeconds(90);
+
+    @TempDir
+    Path directory;
+
+    /**
+     * A SIGTERM that reaches the launcher after its copy was spawned and before anything else happened: the copy
+     * must be stopped, not left running with nobody told. The launcher's standard output is a full FIFO, so its
+     * first line ("started the application as pid N"), which it writes right after the spawn, blocks it there.
+     */
+    @Test
+    void aSigtermRightAfterTheCopyWasSpawnedStopsTheCopy() throws Exception {
+        Path fifo = this.directory.resolve("out.fifo");
+        assertThat(RawFds.mkfifo(fifo.toString(), 0600)).isZero();
+        int held = RawFds.open(fifo.toString(), RawFds.O_RDWR | RawFds.O_CLOEXEC, 0); // a reader: opens never block
+        Thread drain = null;
+        Process launcher = null;
+        long copy = -1;
+        try {
+            fill(fifo);
+            Path errors = this.directory.resolve("launcher.err");
+            launcher = new ProcessBuilder(JavaChild.command(ChildJvm.JVM_OPTIONS, ServiceChildApplication.class,
+                    "--tokenpipe.daemon.wait=true", "--tokenpipe.daemon.log-file=copy.log", "--child.delay=60s"))
+                .directory(this.directory.toFile())
+                .redirectInput(new File("/dev/null"))
+                .redirectOutput(fifo.toFile())
+                .redirectError(errors.toFile())
+                .start();
+            copy = awaitCopyOf(launcher.pid());
+            launcher.destroy(); // SIGTERM, while the launcher is stuck writing its first line
+            awaitNotRunning(copy);
+            drain = drain(fifo);
+            RawFds.close(held);
+            held = -1;
+            assertThat(launcher.waitFor(HANG_GUARD.toSeconds(), TimeUnit.SECONDS)).as("the launcher exits").isTrue();
+            assertThat(launcher.exitValue()).isEqualTo(143);
+            assertThat(Files.readString(errors))
+                .contains("Daemon mode: stopped before pid " + copy + " was ready; stopped it (exit code 143)");
+        }
+        finally {
+            if (copy > 0) {
+                ProcessHandle.of(copy).ifPresent(ProcessHandle::destroyForcibly);
+            }
+            if (drain == null) {
+                drain = drain(fifo);
+            }
+            if (held >= 0) {
+                RawFds.close(held);
+            }
+            if (launcher != null) {
+                launcher.destroyForcibly();
+                launcher.waitFor();
+            }
+            drain.join(HANG_GUARD.toMillis());
+        }
+    }
+
+    /** The launcher JVM as the child of this one, with the pipe's write end at its fd 5 and TOKENPIPE_NOTIFY_FD=5. */
+    private ChildProcess launcher(TokenPipe pipe, Path output, String... args) throws IOException {
+        return ChildProcess.builder(JavaChild.command(ChildJvm.JVM_OPTIONS, ServiceChildApplication.class, args))
+            .passEnd(pipe.takeWriteEnd(), 5)
+            .environment("TOKENPIPE_NOTIFY_FD", "5")
+            .directory(this.directory)
+            .redirectInput(Path.of("/dev/null"))
+            .redirectOutput(output)
+            .redirectError(output)
+            .start();
+    }
+
+    private static String read(Path file) {
+        try {
+            return Files.readString(file, StandardCharsets.UTF_8);
+        }
+        catch (IOException ex) {
+            return "(" + file + " cannot be read: " + ex + ")";
+        }
+    }
+
+    private static List<String> environmentOf(long pid) throws IOException {
+        String environ = Files.readString(Path.of("/proc", Long.toString(pid), "environ"), StandardCharsets.ISO_8859_1);
+        return List.of(environ.split("\0"));
+    }
+
+    private static void signal(String signal, long pid) throws Exception {
+        Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(pid)).inheritIO().start();
+        assertThat(kill.waitFor(HANG_GUARD.toSeconds(), TimeUnit.SECONDS)).isTrue();
+        assertThat(kill.exitValue()).as("kill -" + signal + " " + pid).isZero();
+    }
+
+    /** Fills the FIFO's buffer through a non-blocking descriptor of its own (O_NONBLOCK stays off the others). */
+    private static void fill(Path fifo) {
+        int fd = RawFds.open(fifo.toString(), 1 /* O_WRONLY */ | RawFds.O_NONBLOCK | RawFds.O_CLOEXEC, 0);
+        assertThat(fd).isNotNegative();
+        try {
+            byte[] block = new byte[4096];
+            while (RawFds.write(fd, block, block.length) > 0) {
+                // until a whole block no longer fits
+            }
+            while (RawFds.write(fd, block, 1) > 0) {
+                // and then the last bytes
+            }
+        }
+        finally {
+            RawFds.close(fd);
+        }
+    }
+
+    /**
+     * Reads the FIFO to its end on a thread of its own: the end comes once every writer closed it. Opened here,
+     * while this JVM still holds a writer (an open for reading waits for one).
+     */
+    private static Thread drain(Path fifo) throws IOException {
+        InputStream in = Files.newInputStream(fifo);
+        Thread drain = new Thread(() -> {
+            try (in) {
+                in.transferTo(OutputStream.nullOutputStream());
+            }
+            catch (IOException ex) {
+                throw new IllegalStateException(ex);
+            }
+        }, "fifo-drain");
+        drain.setDaemon(true);
+        drain.start();
+        return drain;
+    }
+
+    /** The pid of the copy the launcher spawned, once it has exec'd (its command line carries the copy mark). */
+    private static long awaitCopyOf(long launcher) throws Exception {
+        long deadline = System.nanoTime() + HANG_GUARD.toNanos();
+        while (true) {
+            for (long child : childrenOf(launcher)) {
+                try {
+                    if (Files.readString(Path.of("/proc", Long.toString(child), "cmdline"), StandardCharsets.ISO_8859_1)
+                        .contains("-D" + DaemonCommand.COPY_MARK + "=true")) {
+                        return child;
+                    }
+                }
+                catch (IOException gone) {
+                    // a process that exited meanwhile (JNA's ldconfig)
+                }
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("pid " + launcher + " started no copy");
+            }
+            Thread.sleep(5);
+        }
+    }
+
+    private static List<Long> childrenOf(long pid) throws IOException {
+        List<Long> children = new ArrayList<>();
+        try (Stream<Path> tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
+            for (Path task : (Iterable<Path>) tasks::iterator) {
+                try {
+                    for (String child : Files.readString(task.resolve("children")).trim().split(" ")) {
+                        if (!child.isEmpty()) {
+                            children.add(Long.parseLong(child));
+                        }
+                    }
+                }
+                catch (IOException threadGone) {
+                    // a thread that ended meanwhile
+                }
+            }
+        }
+        return children;
+    }
+
+    private static void awaitNotRunning(long pid) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (Processes.isRunning(pid)) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("pid " + pid + " still runs: nobody stopped it");
+            }
+            Thread.sleep(10);
+        }
+    }
+
+}
