@@ -48,6 +48,10 @@ final class DaemonLauncher {
 
     private static final Path DEV_NULL = Path.of("/dev/null");
 
+    /** Variables of the launcher's environment that the copy does not get. */
+    private static final List<String> LAUNCHER_ONLY_VARIABLES = List.of(TokenPipeDaemonMode.WAIT_ENVIRONMENT_VARIABLE,
+            TokenPipeReadinessNotifier.FD_ENVIRONMENT_VARIABLE);
+
     /** How long to wait for a copy that failed (token 0) or closed the pipe to exit, for its exit code. */
     private static final Duration EXIT_WAIT = Duration.ofSeconds(15);
 
@@ -161,6 +165,11 @@ final class DaemonLauncher {
             .redirectInput(DEV_NULL) // like daemon(3): nothing of the launcher's terminal is held
             .redirectOutput(this.logFile)
             .redirectError(this.logFile);
+        // The launcher's alone: with the switch, the copy's own children (a Boot application it starts) would
+        // daemonize themselves; the launcher's notify descriptor is not the copy's (it has its own, at fd 3).
+        for (String variable : LAUNCHER_ONLY_VARIABLES) {
+            builder.removeEnvironment(variable);
+        }
         if (Long.toString(ProcessHandle.current().pid()).equals(this.environment.get("WATCHDOG_PID"))) {
             // systemd named this launcher; the copy takes over as the main process (MAINPID=), so the
             // watchdog becomes the copy's job: unset, WATCHDOG_PID means "whoever gets the variables"

@@ -97,6 +97,24 @@ class DaemonLauncherIT {
         }
     }
 
+    /**
+     * TOKENPIPE_DAEMON_WAIT is the launcher's switch: the copy, and so every process the application starts (a
+     * child Boot application would daemonize itself), must not get it.
+     */
+    @Test
+    void theCopyDoesNotGetTheDaemonSwitchInItsEnvironment() throws Exception {
+        try (ChildJvm launcher = ChildJvm.start(this.directory, "launcher", Map.of("TOKENPIPE_DAEMON_WAIT", "true"),
+                ServiceChildApplication.class, "--tokenpipe.daemon.log-file=copy.log")) {
+            long copy = launcher.track(Long.parseLong(launcher.await(STARTED)));
+            assertThat(launcher.awaitExit()).as(launcher.text()).isZero();
+            List<String> environment = environmentOf(copy);
+            assertThat(environment).as("the copy's environment").isNotEmpty()
+                .noneMatch((entry) -> entry.startsWith("TOKENPIPE_DAEMON_WAIT="));
+            ProcessHandle.of(copy).orElseThrow().destroy();
+            ChildJvm.awaitGone(copy);
+        }
+    }
+
     /** The launcher JVM as the child of this one, with the pipe's write end at its fd 5 and TOKENPIPE_NOTIFY_FD=5. */
     private ChildProcess launcher(TokenPipe pipe, Path output, String... args) throws IOException {
         return ChildProcess.builder(JavaChild.command(ChildJvm.JVM_OPTIONS, ServiceChildApplication.class, args))
