@@ -188,6 +188,17 @@ final class DaemonLauncher {
                         + " cannot be written (" + ex + "); " + stop(copy));
                 return EXIT_FAILED;
             }
+            // A copy that exits right after its token may have run its shutdown hook, which removes the pid file
+            // if it holds its pid, before the file was there: then nobody would remove it. Looked at after the
+            // write, the exit is seen whatever the order.
+            Optional<Integer> exited = exitedAlready(copy);
+            if (exited.isPresent()) {
+                removePidFileOf(this.pidFile, copy.pid());
+                this.logger.error("Daemon mode: pid " + copy.pid() + " was ready, but exited with code " + exited.get()
+                        + " right after, so it does not run in the background (no pid file left at " + this.pidFile
+                        + "); its output: " + this.logFile);
+                return EXIT_FAILED;
+            }
         }
         // With NotifyAccess=main only the main process (this launcher) may speak: it hands that role to the copy.
         notifySystemd("MAINPID=" + copy.pid() + "\nREADY=1");
@@ -210,6 +221,39 @@ final class DaemonLauncher {
         }
         finally {
             Files.deleteIfExists(temporary);
+        }
+    }
+
+    /**
+     * The copy's exit code if it has exited: from its reaper, or on Linux from /proc while it is still a zombie
+     * (the reaper may not have run yet; an unreaped child's pid cannot be reused, so the entry is the copy's).
+     */
+    private static Optional<Integer> exitedAlready(ChildProcess copy) {
+        Path stat = Path.of("/proc", Long.toString(copy.pid()), "stat");
+        boolean zombieOrGone;
+        try {
+            String text = Files.readString(stat, StandardCharsets.US_ASCII);
+            char state = text.charAt(text.lastIndexOf(')') + 2);
+            zombieOrGone = state == 'Z' || state == 'X';
+        }
+        catch (IOException | RuntimeException ex) {
+            zombieOrGone = Files.isDirectory(Path.of("/proc", "self")); // no entry on Linux: reaped
+        }
+        if (!zombieOrGone && copy.isAlive()) {
+            return Optional.empty();
+        }
+        return Optional.of(awaitExit(copy, EXIT_WAIT).orElse(-1));
+    }
+
+    /** Deletes the pid file if it holds {@code pid}, as the copy's own shutdown hook would have. */
+    private static void removePidFileOf(Path pidFile, long pid) {
+        try {
+            if (Files.readString(pidFile, StandardCharsets.US_ASCII).strip().equals(Long.toString(pid))) {
+                Files.delete(pidFile);
+            }
+        }
+        catch (IOException | RuntimeException ex) {
+            // gone already, or replaced by another pid: not ours to remove
         }
     }
 

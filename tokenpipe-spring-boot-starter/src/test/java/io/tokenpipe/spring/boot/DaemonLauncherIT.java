@@ -46,6 +46,37 @@ class DaemonLauncherIT {
     Path directory;
 
     /**
+     * The copy writes its token and exits before the launcher has written the pid file: the copy's shutdown hook
+     * found no file to remove. The launcher is stopped (SIGSTOP) while the copy does that, so the order is certain.
+     */
+    @Test
+    void aCopyThatExitsBeforeThePidFileIsWrittenLeavesNoPidFileAndTheLauncherExitsOne() throws Exception {
+        Path pidFile = this.directory.resolve("app.pid");
+        Path go = this.directory.resolve("go");
+        try (ChildJvm launcher = ChildJvm.start(this.directory, "launcher", Map.of(), ServiceChildApplication.class,
+                "--tokenpipe.daemon.wait=true", "--tokenpipe.daemon.log-file=copy.log",
+                "--tokenpipe.daemon.pid-file=app.pid", "--child.await-file=" + go, "--child.exit-when-ready=true")) {
+            long copy = launcher.track(Long.parseLong(launcher.await(STARTED)));
+            signal("STOP", launcher.pid());
+            try {
+                Files.createFile(go); // the copy becomes ready, writes its token, and exits
+                ChildJvm.awaitGone(copy); // a zombie: its parent, the launcher, is stopped
+            }
+            finally {
+                signal("CONT", launcher.pid());
+            }
+            assertThat(launcher.awaitExit()).as(launcher.text()).isEqualTo(1);
+            assertThat(pidFile).as("a pid file naming a process that has exited").doesNotExist();
+            assertThat(launcher.text()).contains("pid " + copy + " was ready, but exited with code 0 right after")
+                .doesNotContain("the application is ready in the background");
+            try (Stream<Path> entries = Files.list(this.directory)) {
+                assertThat(entries.map((entry) -> entry.getFileName().toString())).as("no temporary pid file left")
+                    .noneMatch((name) -> name.startsWith(".tokenpipe-pid"));
+            }
+        }
+    }
+
+    /**
      * A SIGTERM that reaches the launcher after its copy was spawned and before anything else happened: the copy
      * must be stopped, not left running with nobody told. The launcher's standard output is a full FIFO, so its
      * first line ("started the application as pid N"), which it writes right after the spawn, blocks it there.

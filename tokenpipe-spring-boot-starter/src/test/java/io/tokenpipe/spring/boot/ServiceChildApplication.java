@@ -14,6 +14,7 @@ import org.springframework.boot.availability.AvailabilityChangeEvent;
 import org.springframework.boot.availability.LivenessState;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ApplicationContext;
+import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
@@ -25,25 +26,42 @@ import org.springframework.core.env.Environment;
  * <ul>
  * <li>{@code --child.delay=5s}: its runner takes that long (start-up is not finished before);</li>
  * <li>{@code --child.fail=true}: a bean fails, so start-up fails with "the database is not there";</li>
+ * <li>{@code --child.await-file=/path}: its runner waits until that file exists (start-up is not finished
+ * before);</li>
+ * <li>{@code --child.exit-when-ready=true}: once it is ready (its readiness token written), it exits with 0;</li>
  * <li>{@code --child.broken-file=/path}: once that file exists, the application publishes
  * {@code LivenessState.BROKEN}, and {@code CORRECT} again once it is gone.</li>
  * </ul>
- * It runs until it is stopped (SIGTERM closes the context through Boot's shutdown hook).
+ * Otherwise it runs until it is stopped (SIGTERM closes the context through Boot's shutdown hook).
  */
 @Configuration(proxyBeanMethods = false)
 @ImportAutoConfiguration(TokenPipeAutoConfiguration.class)
 public class ServiceChildApplication {
 
     public static void main(String[] args) throws InterruptedException {
-        new SpringApplicationBuilder(ServiceChildApplication.class).web(WebApplicationType.NONE)
+        ConfigurableApplicationContext context = new SpringApplicationBuilder(ServiceChildApplication.class)
+            .web(WebApplicationType.NONE)
             .bannerMode(Banner.Mode.OFF)
             .run(args);
+        if (context.getEnvironment().getProperty("child.exit-when-ready", Boolean.class, false)) {
+            System.exit(0); // run() returns after ApplicationReadyEvent and readiness: the token is written
+        }
         Thread.currentThread().join(); // until SIGTERM
     }
 
     @Bean
     ApplicationRunner slowStartUp(Environment environment) {
         return (args) -> Thread.sleep(environment.getProperty("child.delay", Duration.class, Duration.ZERO).toMillis());
+    }
+
+    @Bean
+    ApplicationRunner awaitFile(Environment environment) {
+        return (args) -> {
+            String file = environment.getProperty("child.await-file");
+            while (file != null && !Files.exists(Path.of(file))) {
+                Thread.sleep(10);
+            }
+        };
     }
 
     @Bean
