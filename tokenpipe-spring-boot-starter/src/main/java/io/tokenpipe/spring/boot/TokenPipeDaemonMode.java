@@ -7,13 +7,17 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 
 import io.tokenpipe.TokenPipePlatform;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
+import org.springframework.boot.availability.AvailabilityChangeEvent;
+import org.springframework.boot.availability.ReadinessState;
 import org.springframework.boot.context.event.ApplicationEnvironmentPreparedEvent;
+import org.springframework.boot.context.event.ApplicationFailedEvent;
 import org.springframework.boot.context.logging.LoggingApplicationListener;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.context.ApplicationEvent;
@@ -95,14 +99,71 @@ public final class TokenPipeDaemonMode implements SmartApplicationListener {
                 return;
             }
             if (wait) {
-                int code = launch(environment, daemon, prepared.getArgs(),
-                        prepared.getSpringApplication().getMainApplicationClass());
+                TokenPipeReadinessNotifier parent = notifierOfTheLaunchersParent(prepared);
+                int code;
+                try {
+                    code = launch(environment, daemon, prepared.getArgs(),
+                            prepared.getSpringApplication().getMainApplicationClass());
+                }
+                catch (RuntimeException ex) {
+                    parent.onApplicationEvent(failed(prepared, ex));
+                    throw ex;
+                }
+                parent.onApplicationEvent((code == DaemonLauncher.EXIT_READY)
+                        ? new AvailabilityChangeEvent<>(this, ReadinessState.ACCEPTING_TRAFFIC)
+                        : failed(prepared, new IllegalStateException("the detached copy did not become ready")));
                 System.exit(code);
             }
             else if (daemon.getPidFile() != null && !daemon.getPidFile().isBlank()) {
                 removeOwnPidFileAtExit(Path.of(daemon.getPidFile()).toAbsolutePath());
             }
         }
+    }
+
+    /**
+     * The readiness notification of the launcher itself, for a parent that waits for its token (tokenpipe.notify.fd
+     * or TOKENPIPE_NOTIFY_FD, tokens from tokenpipe.notify.*): the notifier every application has, given this run's
+     * environment now, since the launcher never gets as far as the registered one, then told the launch's outcome.
+     * It checks and adopts the descriptor as for any application (a bad one fails start-up, naming the property).
+     * The launcher speaks for all of main, also where a SpringApplicationBuilder's parent is the first application
+     * (the notifier leaves the descriptor to the child there, and tells that by the builder's frames on the
+     * calling thread): so it adopts on a thread of its own, without those frames.
+     */
+    private static TokenPipeReadinessNotifier notifierOfTheLaunchersParent(
+            ApplicationEnvironmentPreparedEvent prepared) {
+        TokenPipeReadinessNotifier notifier = new TokenPipeReadinessNotifier();
+        AtomicReference<@Nullable RuntimeException> failure = new AtomicReference<>();
+        Thread adopt = new Thread(() -> {
+            try {
+                notifier.onApplicationEvent(prepared);
+            }
+            catch (RuntimeException ex) {
+                failure.set(ex);
+            }
+        }, "tokenpipe-daemon-launcher-notify");
+        adopt.start();
+        boolean interrupted = false;
+        while (true) {
+            try {
+                adopt.join();
+                break;
+            }
+            catch (InterruptedException ex) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        RuntimeException ex = failure.get();
+        if (ex != null) {
+            throw ex;
+        }
+        return notifier;
+    }
+
+    private static ApplicationFailedEvent failed(ApplicationEnvironmentPreparedEvent prepared, Throwable why) {
+        return new ApplicationFailedEvent(prepared.getSpringApplication(), prepared.getArgs(), null, why);
     }
 
     /**

@@ -146,6 +146,62 @@ class DaemonLauncherIT {
         }
     }
 
+    /**
+     * The launcher's own parent waits for a token (TOKENPIPE_NOTIFY_FD): the launcher writes its ready token, in
+     * the launcher's own settings (10 here), once the copy is ready; the copy still speaks 1 and 0 at its fd 3, and
+     * neither gets the launcher's descriptor nor the variable that names it.
+     */
+    @Test
+    void aLauncherGivenANotifyFdWritesItsReadyTokenThereOnceTheCopyIsReady() throws Exception {
+        Path output = this.directory.resolve("launcher.out");
+        try (TokenPipe pipe = TokenPipe.make().orElseThrow(); TokenPipeEnd token = pipe.takeReadEnd();
+                ChildProcess launcher = launcher(pipe, output, "--tokenpipe.daemon.wait=true",
+                        "--tokenpipe.daemon.log-file=copy.log", "--tokenpipe.notify.ready-token=10")) {
+            assertThat(token.tokenRead(HANG_GUARD)).as(() -> read(output)).isEqualTo(10);
+            assertThat(launcher.waitFor(HANG_GUARD)).isTrue();
+            assertThat(launcher.exitValue().getAsInt()).as(() -> read(output)).isZero();
+            long copy = Long.parseLong(STARTED.matcher(read(output)).results().findFirst().orElseThrow().group(1));
+            try {
+                assertThat(token.tokenRead(HANG_GUARD)).as("nothing after the token, and the copy, which still runs,"
+                        + " holds no copy of the write end").isEqualTo(TokenPipeEnd.TS_EOS);
+                assertThat(Processes.isRunning(copy)).isTrue();
+                assertThat(environmentOf(copy)).noneMatch((entry) -> entry.startsWith("TOKENPIPE_NOTIFY_FD="));
+            }
+            finally {
+                ProcessHandle.of(copy).ifPresent(ProcessHandle::destroy);
+                ChildJvm.awaitGone(copy);
+            }
+        }
+    }
+
+    @Test
+    void aLauncherGivenANotifyFdWritesItsFailureTokenThereWhenTheCopyFails() throws Exception {
+        Path output = this.directory.resolve("launcher.out");
+        try (TokenPipe pipe = TokenPipe.make().orElseThrow(); TokenPipeEnd token = pipe.takeReadEnd();
+                ChildProcess launcher = launcher(pipe, output, "--tokenpipe.daemon.wait=true",
+                        "--tokenpipe.daemon.log-file=copy.log", "--tokenpipe.notify.failure-token=7",
+                        "--child.fail=true")) {
+            assertThat(token.tokenRead(HANG_GUARD)).as(() -> read(output)).isEqualTo(7);
+            assertThat(launcher.waitFor(HANG_GUARD)).isTrue();
+            assertThat(launcher.exitValue().getAsInt()).as(() -> read(output)).isEqualTo(1);
+            assertThat(read(output)).contains("failed to start (token 0)", "the database is not there");
+        }
+    }
+
+    @Test
+    void aLauncherGivenANotifyFdWritesItsFailureTokenThereOnABadDaemonSetting() throws Exception {
+        Path output = this.directory.resolve("launcher.out");
+        try (TokenPipe pipe = TokenPipe.make().orElseThrow(); TokenPipeEnd token = pipe.takeReadEnd();
+                ChildProcess launcher = launcher(pipe, output, "--tokenpipe.daemon.wait=true",
+                        "--tokenpipe.daemon.timeout=0s")) {
+            assertThat(token.tokenRead(HANG_GUARD)).as(() -> read(output)).isZero();
+            assertThat(launcher.waitFor(HANG_GUARD)).isTrue();
+            assertThat(launcher.exitValue().getAsInt()).as(() -> read(output)).isEqualTo(1);
+            assertThat(read(output)).contains("tokenpipe.daemon.timeout", "must be more than zero")
+                .doesNotContain("started the application as pid");
+        }
+    }
+
     /** The launcher JVM as the child of this one, with the pipe's write end at its fd 5 and TOKENPIPE_NOTIFY_FD=5. */
     private ChildProcess launcher(TokenPipe pipe, Path output, String... args) throws IOException {
         return ChildProcess.builder(JavaChild.command(ChildJvm.JVM_OPTIONS, ServiceChildApplication.class, args))
