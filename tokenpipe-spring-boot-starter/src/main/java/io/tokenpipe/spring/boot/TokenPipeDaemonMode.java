@@ -60,6 +60,12 @@ public final class TokenPipeDaemonMode implements SmartApplicationListener {
     /** Daemon mode and the pid file's clean-up are process-wide: only the first application in the JVM acts. */
     private static final AtomicBoolean acted = new AtomicBoolean();
 
+    /** Whether an application of this JVM became ready (its readiness token, if any, comes after). */
+    private static volatile boolean ready;
+
+    /** How long a copy that exits after its token waits for its launcher to finish, for the pid file it writes. */
+    private static final Duration LAUNCHER_WAIT = Duration.ofSeconds(10);
+
     /** Created by Spring Boot from {@code META-INF/spring.factories}. */
     public TokenPipeDaemonMode() {
     }
@@ -72,12 +78,17 @@ public final class TokenPipeDaemonMode implements SmartApplicationListener {
 
     @Override
     public boolean supportsEventType(Class<? extends ApplicationEvent> eventType) {
-        return ApplicationEnvironmentPreparedEvent.class.isAssignableFrom(eventType);
+        return ApplicationEnvironmentPreparedEvent.class.isAssignableFrom(eventType)
+                || AvailabilityChangeEvent.class.isAssignableFrom(eventType);
     }
 
     @Override
     public void onApplicationEvent(ApplicationEvent event) {
-        if (event instanceof ApplicationEnvironmentPreparedEvent prepared) {
+        if (event instanceof AvailabilityChangeEvent<?> change
+                && change.getState() == ReadinessState.ACCEPTING_TRAFFIC) {
+            ready = true; // before the notifier (ordered after this listener) writes the token
+        }
+        else if (event instanceof ApplicationEnvironmentPreparedEvent prepared) {
             ConfigurableEnvironment environment = prepared.getEnvironment();
             // Unlike the notifiers, daemon mode acts at the first application of the JVM also when that is the parent
             // a SpringApplicationBuilder starts first: the copy runs all of main again, and the launcher must never
@@ -231,20 +242,52 @@ public final class TokenPipeDaemonMode implements SmartApplicationListener {
         return path;
     }
 
-    /** Deletes {@code pidFile} when this JVM exits, if the file still holds this JVM's pid. */
+    /**
+     * Deletes {@code pidFile} when this JVM exits, if the file still holds this JVM's pid. Daemon mode's copy
+     * writes its token before its launcher writes the file: a copy that exits right after its token may find no
+     * file yet. So a copy that became ready and whose launcher (its parent, which waits for the token when this
+     * runs) is still its parent waits for the launcher to finish (at most {@link #LAUNCHER_WAIT}) and looks again.
+     */
     private static void removeOwnPidFileAtExit(Path pidFile) {
         String pid = Long.toString(ProcessHandle.current().pid());
+        long launcher = DaemonCommand.isCopy() ? ProcessHandle.current().parent().map(ProcessHandle::pid).orElse(-1L)
+                : -1;
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            try {
-                if (Files.isRegularFile(pidFile)
-                        && Files.readString(pidFile, StandardCharsets.US_ASCII).strip().equals(pid)) {
-                    Files.delete(pidFile);
+            if (!removeIfItHolds(pidFile, pid) && ready && launcher > 0 && isParent(launcher)) {
+                // to standard error: the logging system shuts down in a hook of its own, at the same time
+                System.err.println("Daemon mode: waiting for the launcher (pid " + launcher + ") to finish, for the"
+                        + " pid file " + pidFile + " it writes");
+                long deadline = System.nanoTime() + LAUNCHER_WAIT.toNanos();
+                while (isParent(launcher) && System.nanoTime() < deadline) {
+                    try {
+                        Thread.sleep(10);
+                    }
+                    catch (InterruptedException ex) {
+                        break; // the JVM is halting
+                    }
                 }
-            }
-            catch (IOException | RuntimeException ex) {
-                // a pid file that cannot be read or removed is left as it is
+                removeIfItHolds(pidFile, pid);
             }
         }, "tokenpipe-pid-file"));
+    }
+
+    /** Whether {@code pid} is this JVM's parent: the launcher, until it exits (then the copy is reparented). */
+    private static boolean isParent(long pid) {
+        return ProcessHandle.current().parent().map(ProcessHandle::pid).orElse(-1L) == pid;
+    }
+
+    private static boolean removeIfItHolds(Path pidFile, String pid) {
+        try {
+            if (Files.isRegularFile(pidFile)
+                    && Files.readString(pidFile, StandardCharsets.US_ASCII).strip().equals(pid)) {
+                Files.delete(pidFile);
+                return true;
+            }
+        }
+        catch (IOException | RuntimeException ex) {
+            // a pid file that cannot be read or removed is left as it is
+        }
+        return false;
     }
 
     /** Forgets that an application of this JVM acted: for tests that run several applications in one JVM. */

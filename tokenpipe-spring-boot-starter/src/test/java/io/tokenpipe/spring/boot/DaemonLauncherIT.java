@@ -60,7 +60,7 @@ class DaemonLauncherIT {
             signal("STOP", launcher.pid());
             try {
                 Files.createFile(go); // the copy becomes ready, writes its token, and exits
-                ChildJvm.awaitGone(copy); // a zombie: its parent, the launcher, is stopped
+                ChildJvm.awaitGone(copy); // its hook waits 10 s for the stopped launcher; then a zombie
             }
             finally {
                 signal("CONT", launcher.pid());
@@ -73,6 +73,39 @@ class DaemonLauncherIT {
                 assertThat(entries.map((entry) -> entry.getFileName().toString())).as("no temporary pid file left")
                     .noneMatch((name) -> name.startsWith(".tokenpipe-pid"));
             }
+        }
+    }
+
+    /**
+     * As above, but the copy's JVM still runs (other shutdown hooks) when the launcher looks at it after writing the
+     * pid file: the launcher cannot tell, and exits 0; the copy's own hook, which found no file, waits for its
+     * launcher to finish and looks again.
+     */
+    @Test
+    void aCopyStillShuttingDownWhenThePidFileIsWrittenRemovesItOnceTheLauncherIsDone() throws Exception {
+        Path pidFile = this.directory.resolve("app.pid");
+        Path go = this.directory.resolve("go");
+        Path hold = Files.createDirectory(this.directory.resolve("hold"));
+        List<String> options = new ArrayList<>(ChildJvm.JVM_OPTIONS);
+        options.add("--add-opens=java.base/java.lang=ALL-UNNAMED"); // the copy repeats it: for --child.exit-hold-dir
+        try (ChildJvm launcher = ChildJvm.startCommand(this.directory, "launcher", Map.of(),
+                JavaChild.command(options, ServiceChildApplication.class, "--tokenpipe.daemon.wait=true",
+                        "--tokenpipe.daemon.log-file=copy.log", "--tokenpipe.daemon.pid-file=app.pid",
+                        "--child.await-file=" + go, "--child.exit-when-ready=true", "--child.exit-hold-dir=" + hold))) {
+            long copy = launcher.track(Long.parseLong(launcher.await(STARTED)));
+            signal("STOP", launcher.pid());
+            try {
+                Files.createFile(go); // the copy becomes ready, writes its token, and begins to exit
+                awaitFile(hold.resolve("looked")); // its pid file hook has looked: no file yet
+            }
+            finally {
+                signal("CONT", launcher.pid());
+            }
+            assertThat(launcher.awaitExit()).as(launcher.text()).isZero();
+            assertThat(Processes.isRunning(copy)).as("the copy is still shutting down").isTrue();
+            Files.createFile(hold.resolve("release"));
+            ChildJvm.awaitGone(copy);
+            assertThat(pidFile).as("a pid file naming a process that has exited").doesNotExist();
         }
     }
 
@@ -310,6 +343,16 @@ class DaemonLauncherIT {
             }
         }
         return children;
+    }
+
+    private static void awaitFile(Path file) throws InterruptedException {
+        long deadline = System.nanoTime() + HANG_GUARD.toNanos();
+        while (!Files.exists(file)) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("no " + file);
+            }
+            Thread.sleep(10);
+        }
     }
 
     private static void awaitNotRunning(long pid) throws InterruptedException {
