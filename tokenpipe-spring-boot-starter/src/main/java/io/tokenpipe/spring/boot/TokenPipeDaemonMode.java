@@ -37,8 +37,12 @@ import org.springframework.core.env.ConfigurableEnvironment;
  * through the environment) and never launches again: it puts the settings its launcher gave it above every other
  * property source, so that a switch in SPRING_APPLICATION_JSON or elsewhere cannot turn daemon mode back on.
  *
+ * <p>A launcher given a notify descriptor of its own ({@code tokenpipe.notify.fd}, {@code TOKENPIPE_NOTIFY_FD})
+ * writes its ready token there when it exits 0, its failure token when it exits 1: through a
+ * {@link TokenPipeReadinessNotifier} of its own, with the same settings and checks as any application's.
+ *
  * <p>A JVM with {@code tokenpipe.daemon.pid-file} set removes that file when it exits, if it still holds this
- * JVM's pid: the copy cleans up the file its launcher wrote.
+ * JVM's pid: the copy cleans up the file its launcher wrote (waiting for the launcher, if it is still at it).
  *
  * <p>Acts once per JVM and only for the application itself (not in a Spring Cloud bootstrap context, not during
  * AOT processing). Registered in {@code META-INF/spring.factories}; applications do not create it.
