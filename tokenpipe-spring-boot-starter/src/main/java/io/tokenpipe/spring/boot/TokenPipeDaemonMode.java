@@ -297,6 +297,7 @@ public final class TokenPipeDaemonMode implements SmartApplicationListener {
     /** Forgets that an application of this JVM acted: for tests that run several applications in one JVM. */
     static void resetForTests() {
         acted.set(false);
+        ready = false;
     }
 
 }

@@ -235,6 +235,16 @@ class DaemonLauncherIT {
         }
     }
 
+    @Test
+    void aNotifyFdThatIsNotOpenInTheLauncherFailsStartUpNamingThePropertyBeforeAnyCopyIsStarted() throws Exception {
+        try (ChildJvm launcher = ChildJvm.start(this.directory, "launcher", Map.of("TOKENPIPE_NOTIFY_FD", "5"),
+                ServiceChildApplication.class, "--tokenpipe.daemon.wait=true")) {
+            assertThat(launcher.awaitExit()).as(launcher.text()).isEqualTo(1);
+            assertThat(launcher.text()).contains("APPLICATION FAILED TO START", "'tokenpipe.notify.fd'")
+                .doesNotContain("started the application as pid");
+        }
+    }
+
     /** The launcher JVM as the child of this one, with the pipe's write end at its fd 5 and TOKENPIPE_NOTIFY_FD=5. */
     private ChildProcess launcher(TokenPipe pipe, Path output, String... args) throws IOException {
         return ChildProcess.builder(JavaChild.command(ChildJvm.JVM_OPTIONS, ServiceChildApplication.class, args))
