@@ -218,6 +218,7 @@ public final class TokenPipeDaemonMode implements SmartApplicationListener {
                             + " of the tokenpipe documentation).",
                     environment);
         }
+        DaemonCommand.refuseFixedPorts(environment);
         DaemonCommand command;
         try {
             command = DaemonCommand.ofThisJvm(args, mainApplicationClass);
