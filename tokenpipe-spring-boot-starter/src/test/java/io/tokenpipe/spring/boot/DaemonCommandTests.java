@@ -6,7 +6,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -62,62 +61,6 @@ class DaemonCommandTests {
                 Map.entry("tokenpipe.daemon.copy", "true"), Map.entry("tokenpipe.daemon.wait", "false"),
                 Map.entry("tokenpipe.enabled", "true"), Map.entry("tokenpipe.notify.fd", "3"),
                 Map.entry("tokenpipe.notify.ready-token", "1"), Map.entry("tokenpipe.notify.failure-token", "0"));
-    }
-
-    @Test
-    void jvmOptionsFromTheEnvironmentAreLeftToTheEnvironmentTheCopyInherits() {
-        List<String> input = List.of("-Dfrom.tool=1", "-Dfrom.jdk=1", "-Dmine=1", "-Dfrom.underscore=1");
-        assertThat(DaemonCommand.withoutEnvironmentOptions(input, "-Dfrom.tool=1", "-Dfrom.jdk=1",
-                "-Dfrom.underscore=1")).containsExactly("-Dmine=1");
-        assertThat(DaemonCommand.withoutEnvironmentOptions(input, null, " ", null)).isEqualTo(input);
-        assertThat(DaemonCommand.withoutEnvironmentOptions(input, "-Dother=1", null, "-Dmine=1")).isEqualTo(input);
-    }
-
-    @Test
-    void optionsAfterTheCommandLinesAreThoseOfUnderscoreJavaOptions() {
-        // HotSpot reads _JAVA_OPTIONS after the command line: an equal option before them is the command line's
-        List<String> input = List.of("-Dx=1", "-javaagent:a.jar", "-Dx=1", "-javaagent:a.jar");
-        assertThat(DaemonCommand.withoutEnvironmentOptions(input, null, null, "-Dx=1 -javaagent:a.jar"))
-            .containsExactly("-Dx=1", "-javaagent:a.jar");
-    }
-
-    @Test
-    void variablesAreSplitAsTheJvmSplitsThem() {
-        assertThat(DaemonCommand.words(" -Da=\"b c\"\t'-Dd=e f'  -Dg=h\"i j\"k'l m' -Dn=\"it's\" -Do=p\\q\n"))
-            .containsExactly("-Da=b c", "-Dd=e f", "-Dg=hi jkl m", "-Dn=it's", "-Do=p\\q");
-        assertThat(DaemonCommand.words(null)).isEmpty();
-        assertThat(DaemonCommand.words(" \t ")).isEmpty();
-    }
-
-    @Test
-    void jdkJavaOptionsAreMatchedAsTheLauncherPassesThem() {
-        List<String> input = List.of("--add-opens=java.base/java.lang=ALL-UNNAMED", "--module-path=/m", "-Dj=1",
-                "-Dmine=1");
-        assertThat(DaemonCommand.withoutEnvironmentOptions(input, null,
-                "--add-opens java.base/java.lang=ALL-UNNAMED -cp /ignored -p /m -showversion -Dj=1", null))
-            .containsExactly("-Dmine=1");
-    }
-
-    @Test
-    void optionsThatOpenAFixedPortAreKnownByThePort() {
-        assertThat(DaemonCommand.fixedPort("-agentlib:jdwp=transport=dt_socket,server=y,suspend=n,address=5005"))
-            .isEqualTo("5005");
-        assertThat(DaemonCommand.fixedPort("-agentlib:jdwp=transport=dt_socket,server=y,address=*:5005"))
-            .isEqualTo("5005");
-        assertThat(DaemonCommand.fixedPort("-Xrunjdwp:transport=dt_socket,address=[::1]:5005,server=y"))
-            .isEqualTo("5005");
-        assertThat(DaemonCommand.fixedPort("-agentpath:/jdk/lib/libjdwp.so=transport=dt_socket,server=y,address=9"))
-            .isEqualTo("9");
-        assertThat(DaemonCommand.fixedPort("-Dcom.sun.management.jmxremote.port=9010")).isEqualTo("9010");
-        assertThat(DaemonCommand.fixedPort("-Dcom.sun.management.jmxremote.rmi.port=9011")).isEqualTo("9011");
-        // any free port, no listening, or no port at all: the copy can have them too
-        assertThat(Stream.of("-agentlib:jdwp=transport=dt_socket,server=y,suspend=n,address=0",
-                "-agentlib:jdwp=transport=dt_socket,server=y,address=localhost:0",
-                "-agentlib:jdwp=transport=dt_socket,server=y,suspend=n",
-                "-agentlib:jdwp=transport=dt_socket,server=n,address=5005", "-agentlib:jdwp=help",
-                "-agentpath:/opt/profiler.so=port=5005", "-agentpath:/=x", "-Dcom.sun.management.jmxremote.port=0",
-                "-Dcom.sun.management.jmxremote.ssl=false", "-XX:StartFlightRecording=filename=app.jfr", "-Xmx64m")
-            .map(DaemonCommand::fixedPort)).containsOnlyNulls();
     }
 
     @Test

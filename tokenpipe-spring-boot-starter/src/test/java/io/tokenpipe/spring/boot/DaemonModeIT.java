@@ -48,8 +48,9 @@ class DaemonModeIT {
     @Test
     void launcherExitsZeroOnceTheCopyIsReadyAndTheCopyRunsDetached() throws Exception {
         Path log = this.directory.resolve("copy.log");
-        try (ChildJvm launcher = ChildJvm.start(this.directory, "launcher", Map.of("TOKENPIPE_NOTIFY_FD", "5"),
-                ServiceChildApplication.class, "--tokenpipe.daemon.wait=true", "--tokenpipe.daemon.log-file=copy.log",
+        // a launcher given a notify descriptor of its own: DaemonLauncherIT
+        try (ChildJvm launcher = ChildJvm.start(this.directory, "launcher", Map.of(), ServiceChildApplication.class,
+                "--tokenpipe.daemon.wait=true", "--tokenpipe.daemon.log-file=copy.log",
                 "--tokenpipe.notify.ready-token=10", "--child.delay=500ms", "plain-argument")) {
             long copy = launcher.track(Long.parseLong(launcher.await(STARTED)));
             assertThat(launcher.awaitExit()).as(launcher.text()).isZero();
