@@ -171,6 +171,7 @@ public final class ChildProcess implements AutoCloseable {
         private final List<String> command;
         private final List<TokenPipeEnd> ends = new ArrayList<>();
         private final List<Integer> childFds = new ArrayList<>();
+        /** Variables to set, in order; a null value leaves the variable out. */
         private final Map<String, String> environment = new LinkedHashMap<>();
         private Path directory;
         private Path stdin;
@@ -245,13 +246,24 @@ public final class ChildProcess implements AutoCloseable {
         public Builder environment(String name, String value) {
             Objects.requireNonNull(name, "name");
             Objects.requireNonNull(value, "value");
-            if (name.isEmpty() || name.indexOf('=') >= 0) {
-                throw new IllegalArgumentException("environment variable name \"" + name
-                        + "\" is empty or contains '='");
-            }
-            requireNoNul(name, "environment variable name");
+            requireVariableName(name);
             requireNoNul(value, "value of environment variable " + name);
             environment.put(name, value);
+            return this;
+        }
+
+        /**
+         * Leaves {@code name} out of the child's environment, which is otherwise this JVM's: for a variable meant
+         * for this process only (a switch the child, and every process it starts, must not see). A later
+         * {@link #environment(String, String)} of the same name sets it again, and the other way round.
+         *
+         * @throws IllegalArgumentException if {@code name} is empty or contains '=' or NUL
+         * @throws NullPointerException if {@code name} is null
+         */
+        public Builder removeEnvironment(String name) {
+            Objects.requireNonNull(name, "name");
+            requireVariableName(name);
+            environment.put(name, null);
             return this;
         }
 
@@ -354,14 +366,22 @@ public final class ChildProcess implements AutoCloseable {
                             + " it, so it was killed: " + e, e);
                 }
                 return new ChildProcess(watch, detached, command.get(0));
-            } finally {
-                for (FdHandle handle : handedOver) {
-                    handle.finishHandOff(); // closes this JVM's copy; the child has its own
+            } finally { // index loops: an iterator is an allocation, which may fail after an OutOfMemoryError
+                for (int i = 0; i < handedOver.size(); i++) {
+                    handedOver.get(i).finishHandOff(); // closes this JVM's copy; the child has its own
                 }
-                for (TokenPipeEnd end : ends) {
-                    end.close(); // closes the ends not handed over yet; for the others it only releases the leak guard
+                for (int i = 0; i < ends.size(); i++) {
+                    ends.get(i).close(); // closes the ends not handed over; for the others only releases the leak guard
                 }
             }
+        }
+
+        private static void requireVariableName(String name) {
+            if (name.isEmpty() || name.indexOf('=') >= 0) {
+                throw new IllegalArgumentException("environment variable name \"" + name
+                        + "\" is empty or contains '='");
+            }
+            requireNoNul(name, "environment variable name");
         }
 
         private static void requireNoNul(String text, String what) {

@@ -102,6 +102,23 @@ class ChildProcessOptionsTest {
     }
 
     @Test
+    void aRemovedVariableIsNotInTheChildsEnvironment() throws Exception {
+        Path out = temp.resolve("env.txt");
+        assertThat(System.getenv("PATH")).as("a variable this JVM has").isNotNull();
+        try (ChildProcess child = ChildProcess.builder("/usr/bin/env") // prints its environment, as it got it
+                .removeEnvironment("PATH")
+                .environment("TOKENPIPE_TEST", "set").removeEnvironment("TOKENPIPE_TEST")
+                .redirectOutput(out)
+                .start()) {
+            assertThat(child.waitFor()).isZero();
+        }
+        assertThat(Files.readAllLines(out)).isNotEmpty()
+                .noneMatch(line -> line.startsWith("PATH=") || line.startsWith("TOKENPIPE_TEST="));
+        assertThatIllegalArgumentException().isThrownBy(() -> ChildProcess.builder("true").removeEnvironment("A=B"))
+                .withMessageContaining("\"A=B\"").withMessageContaining("'='");
+    }
+
+    @Test
     void aMissingProgramGivesAnIOExceptionSayingSoAndClosesThePassedEnd() throws Exception {
         try (TokenPipe pipe = TokenPipe.make().orElseThrow(); TokenPipeEnd reader = pipe.takeReadEnd()) {
             TokenPipeEnd writer = pipe.takeWriteEnd();

@@ -49,7 +49,8 @@ final class ChildStrings {
 
     /**
      * The child's environment: this process's, as ProcessBuilder passes it, with {@code changes} set on top (each
-     * replacing the variable whose name has the same bytes, as ProcessBuilder's environment map does).
+     * replacing the variable whose name has the same bytes, as ProcessBuilder's environment map does; a null value
+     * removes it).
      */
     static List<byte[]> environment(Map<String, String> changes) {
         // Every (name, value) the JDK holds, counted: a raw entry is used for one of them when it decodes to it.
@@ -86,7 +87,9 @@ final class ChildStrings {
         changes.forEach((name, value) -> {
             byte[] nameBytes = name.getBytes(PROCESS);
             entries.removeIf(entry -> hasName(entry, nameBytes));
-            entries.add((name + '=' + value).getBytes(PROCESS));
+            if (value != null) { // null: left out
+                entries.add((name + '=' + value).getBytes(PROCESS));
+            }
         });
         return entries;
     }

@@ -13,17 +13,19 @@ import java.util.Map;
 
 import org.jspecify.annotations.Nullable;
 
+import org.springframework.core.env.Environment;
 import org.springframework.core.env.MapPropertySource;
 
 /**
- * The command line of daemon mode's detached copy: this JVM's own {@code java}, JVM options, executable jar or
- * class path and main class, and arguments, without the daemon switch; and, whatever the launcher was given,
- * notification on, at fd 3, with the tokens the launcher reads (swapped tokens would make a failed copy look
- * ready). Those settings go in as system properties, which Boot reads whether or not the application passes its
- * arguments to {@code SpringApplication.run}; the launcher's own arguments and system properties that set them
- * are left out. One of them marks the copy ({@link #COPY_MARK}), which then puts them all above every other property
- * source ({@link #copySettingsSource()}): SPRING_APPLICATION_JSON, which the copy inherits, outranks system
- * properties.
+ * The command line of daemon mode's detached copy: this JVM's own {@code java}, JVM options (but those the copy reads
+ * again from the environment, {@link JvmOptionVariables}), executable jar or class path and main class, and arguments,
+ * without the daemon switch; and, whatever the launcher was given, notification on, at fd 3, with the tokens the
+ * launcher reads (swapped tokens would make a failed copy look ready). Those settings go in as system properties, which
+ * Boot reads whether or not the application passes its arguments to {@code SpringApplication.run}; the launcher's own
+ * arguments and system properties that set them are left out. One of them marks the copy ({@link #COPY_MARK}), which
+ * then puts them all above every other property source ({@link #copySettingsSource()}): SPRING_APPLICATION_JSON, which
+ * the copy inherits, outranks system properties. Options the copy cannot repeat, those that open a fixed port, are
+ * refused ({@link #refuseFixedPorts}).
  */
 final class DaemonCommand {
 
@@ -84,8 +86,9 @@ final class DaemonCommand {
      */
     static DaemonCommand ofThisJvm(String[] args, @Nullable Class<?> mainApplicationClass) {
         return of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                withoutEnvironmentOptions(ManagementFactory.getRuntimeMXBean().getInputArguments(),
-                        System.getenv("JAVA_TOOL_OPTIONS"), System.getenv("JDK_JAVA_OPTIONS")),
+                JvmOptionVariables.commandLineOptions(ManagementFactory.getRuntimeMXBean().getInputArguments(),
+                        System.getenv("JAVA_TOOL_OPTIONS"), System.getenv("JDK_JAVA_OPTIONS"),
+                        System.getenv("_JAVA_OPTIONS")),
                 System.getProperty("java.class.path", ""), System.getProperty("sun.java.command", ""), args,
                 mainApplicationClass);
     }
@@ -122,22 +125,13 @@ final class DaemonCommand {
     }
 
     /**
-     * The JVM options without those that came from JAVA_TOOL_OPTIONS and JDK_JAVA_OPTIONS, which the JVM puts
-     * first (in that order) and the copy gets again from the environment it inherits.
+     * Refuses daemon mode when this JVM has an option that opens a fixed port, which the copy could not repeat
+     * ({@link FixedPortOptions}).
+     * @param environment the launcher's environment, for the origin of {@code tokenpipe.daemon.wait}
+     * @throws InvalidTokenPipePropertyException naming the option and what to do instead
      */
-    static List<String> withoutEnvironmentOptions(List<String> inputArguments, @Nullable String toolOptions,
-            @Nullable String jdkOptions) {
-        List<String> options = new ArrayList<>(inputArguments);
-        for (String variable : new String[] { toolOptions, jdkOptions }) {
-            if (variable == null || variable.isBlank()) {
-                continue;
-            }
-            List<String> words = List.of(variable.strip().split("\\s+"));
-            if (options.size() >= words.size() && options.subList(0, words.size()).equals(words)) {
-                options.subList(0, words.size()).clear();
-            }
-        }
-        return options;
+    static void refuseFixedPorts(Environment environment) {
+        FixedPortOptions.refuse(ManagementFactory.getRuntimeMXBean().getInputArguments(), environment);
     }
 
     /**
@@ -210,7 +204,7 @@ final class DaemonCommand {
         return COPY_SETTINGS.stream().anyMatch((setting) -> canonical(setting).equals(name));
     }
 
-    /** "tokenpipe.notify.readytoken" for tokenpipe.notify.ready-token=1, tokenpipe.notify.readyToken, ...READY_TOKEN. */
+    /** "tokenpipe.notify.readytoken" for tokenpipe.notify.ready-token=1, ...readyToken, ...READY_TOKEN. */
     private static String canonical(String assignment) {
         int equals = assignment.indexOf('=');
         String name = (equals >= 0) ? assignment.substring(0, equals) : assignment;

@@ -12,6 +12,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 
 import io.tokenpipe.ChildProcess;
 import io.tokenpipe.SystemdNotifier;
@@ -33,8 +34,9 @@ import org.jspecify.annotations.Nullable;
  * stream for a token), or any other token: 1, with the reason;</li>
  * <li>no token within the timeout: stops the copy (SIGTERM, SIGKILL after a grace period), 1.</li>
  * </ul>
- * If the launcher itself is stopped while it waits (Ctrl-C, SIGTERM), a shutdown hook stops the copy the same
- * way, rather than leave it running with nobody told about it. Plain Java: no application context exists here.
+ * If the launcher itself is stopped (Ctrl-C, SIGTERM) at any moment before the token is read, from the start of
+ * the copy on, a shutdown hook stops the copy the same way, rather than leave it running with nobody told about
+ * it. Plain Java: no application context exists here.
  */
 final class DaemonLauncher {
 
@@ -45,6 +47,10 @@ final class DaemonLauncher {
     static final int EXIT_FAILED = 1;
 
     private static final Path DEV_NULL = Path.of("/dev/null");
+
+    /** Variables of the launcher's environment that the copy does not get. */
+    private static final List<String> LAUNCHER_ONLY_VARIABLES = List.of(TokenPipeDaemonMode.WAIT_ENVIRONMENT_VARIABLE,
+            TokenPipeReadinessNotifier.FD_ENVIRONMENT_VARIABLE);
 
     /** How long to wait for a copy that failed (token 0) or closed the pipe to exit, for its exit code. */
     private static final Duration EXIT_WAIT = Duration.ofSeconds(15);
@@ -94,38 +100,45 @@ final class DaemonLauncher {
             return EXIT_FAILED;
         }
         try (TokenPipe pipe = made.get(); TokenPipeEnd ready = pipe.takeReadEnd()) {
-            ChildProcess copy;
-            try {
-                ChildProcess.Builder builder = ChildProcess.builder(this.command)
-                    .passEnd(pipe.takeWriteEnd(), DaemonCommand.NOTIFY_FD) // start() closes our copy of it
-                    .detached(true)
-                    .redirectInput(DEV_NULL) // like daemon(3): nothing of the launcher's terminal is held
-                    .redirectOutput(this.logFile)
-                    .redirectError(this.logFile);
-                if (Long.toString(ProcessHandle.current().pid()).equals(this.environment.get("WATCHDOG_PID"))) {
-                    // systemd named this launcher; the copy takes over as the main process (MAINPID=), so the
-                    // watchdog becomes the copy's job: unset, WATCHDOG_PID means "whoever gets the variables"
-                    builder.environment("WATCHDOG_PID", "");
-                }
-                copy = builder.start();
-            }
-            catch (IOException | RuntimeException ex) {
-                this.logger.error("Daemon mode: could not start the detached copy: " + ex.getMessage());
-                return EXIT_FAILED;
-            }
-            this.logger.info("Daemon mode: started the application as pid " + copy.pid() + " (output to "
-                    + this.logFile + "); waiting up to " + format(this.timeout) + " for its readiness token");
             // Ctrl-C or SIGTERM reaches only this launcher (the copy has its own session): unless the token has
-            // been read by then, the copy is stopped.
+            // been read by then, the copy is stopped. The hook is in place before the copy exists, and takes the
+            // lock the start holds: a signal at any moment finds either no copy (none is started then) or one to stop.
             AtomicBoolean decided = new AtomicBoolean();
+            AtomicReference<@Nullable ChildProcess> started = new AtomicReference<>();
+            Object starting = new Object();
             Thread stopCopy = new Thread(() -> {
-                if (decided.compareAndSet(false, true)) {
-                    // to standard error: the logging system shuts down in a hook of its own, at the same time
-                    System.err.println("Daemon mode: stopped before pid " + copy.pid() + " was ready; " + stop(copy));
+                synchronized (starting) {
+                    ChildProcess copy = started.get();
+                    if (decided.compareAndSet(false, true) && copy != null) {
+                        // to standard error: the logging system shuts down in a hook of its own, at the same time
+                        System.err.println(
+                                "Daemon mode: stopped before pid " + copy.pid() + " was ready; " + stop(copy));
+                    }
                 }
             }, "tokenpipe-daemon-launcher-stop");
-            Runtime.getRuntime().addShutdownHook(stopCopy);
             try {
+                Runtime.getRuntime().addShutdownHook(stopCopy);
+            }
+            catch (IllegalStateException shuttingDown) {
+                return EXIT_FAILED; // stopped before anything was started
+            }
+            try {
+                ChildProcess copy;
+                synchronized (starting) {
+                    if (decided.get()) {
+                        return EXIT_FAILED; // the JVM is shutting down: no copy is started
+                    }
+                    try {
+                        copy = copyBuilder(pipe.takeWriteEnd()).start();
+                    }
+                    catch (IOException | RuntimeException ex) {
+                        this.logger.error("Daemon mode: could not start the detached copy: " + ex.getMessage());
+                        return EXIT_FAILED;
+                    }
+                    started.set(copy);
+                }
+                this.logger.info("Daemon mode: started the application as pid " + copy.pid() + " (output to "
+                        + this.logFile + "); waiting up to " + format(this.timeout) + " for its readiness token");
                 int token = ready.tokenRead(this.timeout);
                 if (!decided.compareAndSet(false, true)) {
                     return EXIT_FAILED; // the JVM is shutting down, and the hook stops the copy
@@ -144,6 +157,27 @@ final class DaemonLauncher {
         }
     }
 
+    /** The copy: its own session, /dev/null in, the log file out, the pipe's write end at fd 3. */
+    private ChildProcess.Builder copyBuilder(TokenPipeEnd writeEnd) {
+        ChildProcess.Builder builder = ChildProcess.builder(this.command)
+            .passEnd(writeEnd, DaemonCommand.NOTIFY_FD) // start() closes our copy of it
+            .detached(true)
+            .redirectInput(DEV_NULL) // like daemon(3): nothing of the launcher's terminal is held
+            .redirectOutput(this.logFile)
+            .redirectError(this.logFile);
+        // The launcher's alone: with the switch, the copy's own children (a Boot application it starts) would
+        // daemonize themselves; the launcher's notify descriptor is not the copy's (it has its own, at fd 3).
+        for (String variable : LAUNCHER_ONLY_VARIABLES) {
+            builder.removeEnvironment(variable);
+        }
+        if (Long.toString(ProcessHandle.current().pid()).equals(this.environment.get("WATCHDOG_PID"))) {
+            // systemd named this launcher; the copy takes over as the main process (MAINPID=), so the
+            // watchdog becomes the copy's job: unset, WATCHDOG_PID means "whoever gets the variables"
+            builder.environment("WATCHDOG_PID", "");
+        }
+        return builder;
+    }
+
     private int ready(ChildProcess copy) {
         if (this.pidFile != null) {
             try {
@@ -152,6 +186,17 @@ final class DaemonLauncher {
             catch (IOException | RuntimeException ex) {
                 this.logger.error("Daemon mode: pid " + copy.pid() + " is ready, but its pid file " + this.pidFile
                         + " cannot be written (" + ex + "); " + stop(copy));
+                return EXIT_FAILED;
+            }
+            // A copy that exits right after its token may have run its shutdown hook, which removes the pid file
+            // if it holds its pid, before the file was there: then nobody would remove it. Looked at after the
+            // write, the exit is seen whatever the order.
+            Optional<Integer> exited = exitedAlready(copy);
+            if (exited.isPresent()) {
+                removePidFileOf(this.pidFile, copy.pid());
+                this.logger.error("Daemon mode: pid " + copy.pid() + " was ready, but exited with code " + exited.get()
+                        + " right after, so it does not run in the background (no pid file left at " + this.pidFile
+                        + "); its output: " + this.logFile);
                 return EXIT_FAILED;
             }
         }
@@ -176,6 +221,39 @@ final class DaemonLauncher {
         }
         finally {
             Files.deleteIfExists(temporary);
+        }
+    }
+
+    /**
+     * The copy's exit code if it has exited: from its reaper, or on Linux from /proc while it is still a zombie
+     * (the reaper may not have run yet; an unreaped child's pid cannot be reused, so the entry is the copy's).
+     */
+    private static Optional<Integer> exitedAlready(ChildProcess copy) {
+        Path stat = Path.of("/proc", Long.toString(copy.pid()), "stat");
+        boolean zombieOrGone;
+        try {
+            String text = Files.readString(stat, StandardCharsets.US_ASCII);
+            char state = text.charAt(text.lastIndexOf(')') + 2);
+            zombieOrGone = state == 'Z' || state == 'X';
+        }
+        catch (IOException | RuntimeException ex) {
+            zombieOrGone = Files.isDirectory(Path.of("/proc", "self")); // no entry on Linux: reaped
+        }
+        if (!zombieOrGone && copy.isAlive()) {
+            return Optional.empty();
+        }
+        return Optional.of(awaitExit(copy, EXIT_WAIT).orElse(-1));
+    }
+
+    /** Deletes the pid file if it holds {@code pid}, as the copy's own shutdown hook would have. */
+    private static void removePidFileOf(Path pidFile, long pid) {
+        try {
+            if (Files.readString(pidFile, StandardCharsets.US_ASCII).strip().equals(Long.toString(pid))) {
+                Files.delete(pidFile);
+            }
+        }
+        catch (IOException | RuntimeException ex) {
+            // gone already, or replaced by another pid: not ours to remove
         }
     }
 

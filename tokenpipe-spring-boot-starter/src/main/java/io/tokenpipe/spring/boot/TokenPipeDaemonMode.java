@@ -7,13 +7,17 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 
 import io.tokenpipe.TokenPipePlatform;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
+import org.springframework.boot.availability.AvailabilityChangeEvent;
+import org.springframework.boot.availability.ReadinessState;
 import org.springframework.boot.context.event.ApplicationEnvironmentPreparedEvent;
+import org.springframework.boot.context.event.ApplicationFailedEvent;
 import org.springframework.boot.context.logging.LoggingApplicationListener;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.context.ApplicationEvent;
@@ -33,8 +37,12 @@ import org.springframework.core.env.ConfigurableEnvironment;
  * through the environment) and never launches again: it puts the settings its launcher gave it above every other
  * property source, so that a switch in SPRING_APPLICATION_JSON or elsewhere cannot turn daemon mode back on.
  *
+ * <p>A launcher given a notify descriptor of its own ({@code tokenpipe.notify.fd}, {@code TOKENPIPE_NOTIFY_FD})
+ * writes its ready token there when it exits 0, its failure token when it exits 1: through a
+ * {@link TokenPipeReadinessNotifier} of its own, with the same settings and checks as any application's.
+ *
  * <p>A JVM with {@code tokenpipe.daemon.pid-file} set removes that file when it exits, if it still holds this
- * JVM's pid: the copy cleans up the file its launcher wrote.
+ * JVM's pid: the copy cleans up the file its launcher wrote (waiting for the launcher, if it is still at it).
  *
  * <p>Acts once per JVM and only for the application itself (not in a Spring Cloud bootstrap context, not during
  * AOT processing). Registered in {@code META-INF/spring.factories}; applications do not create it.
@@ -56,6 +64,12 @@ public final class TokenPipeDaemonMode implements SmartApplicationListener {
     /** Daemon mode and the pid file's clean-up are process-wide: only the first application in the JVM acts. */
     private static final AtomicBoolean acted = new AtomicBoolean();
 
+    /** Whether an application of this JVM became ready (its readiness token, if any, comes after). */
+    private static volatile boolean ready;
+
+    /** How long a copy that exits after its token waits for its launcher to finish, for the pid file it writes. */
+    private static final Duration LAUNCHER_WAIT = Duration.ofSeconds(10);
+
     /** Created by Spring Boot from {@code META-INF/spring.factories}. */
     public TokenPipeDaemonMode() {
     }
@@ -68,12 +82,17 @@ public final class TokenPipeDaemonMode implements SmartApplicationListener {
 
     @Override
     public boolean supportsEventType(Class<? extends ApplicationEvent> eventType) {
-        return ApplicationEnvironmentPreparedEvent.class.isAssignableFrom(eventType);
+        return ApplicationEnvironmentPreparedEvent.class.isAssignableFrom(eventType)
+                || AvailabilityChangeEvent.class.isAssignableFrom(eventType);
     }
 
     @Override
     public void onApplicationEvent(ApplicationEvent event) {
-        if (event instanceof ApplicationEnvironmentPreparedEvent prepared) {
+        if (event instanceof AvailabilityChangeEvent<?> change
+                && change.getState() == ReadinessState.ACCEPTING_TRAFFIC) {
+            ready = true; // before the notifier (ordered after this listener) writes the token
+        }
+        else if (event instanceof ApplicationEnvironmentPreparedEvent prepared) {
             ConfigurableEnvironment environment = prepared.getEnvironment();
             // Unlike the notifiers, daemon mode acts at the first application of the JVM also when that is the parent
             // a SpringApplicationBuilder starts first: the copy runs all of main again, and the launcher must never
@@ -95,14 +114,71 @@ public final class TokenPipeDaemonMode implements SmartApplicationListener {
                 return;
             }
             if (wait) {
-                int code = launch(environment, daemon, prepared.getArgs(),
-                        prepared.getSpringApplication().getMainApplicationClass());
+                TokenPipeReadinessNotifier parent = notifierOfTheLaunchersParent(prepared);
+                int code;
+                try {
+                    code = launch(environment, daemon, prepared.getArgs(),
+                            prepared.getSpringApplication().getMainApplicationClass());
+                }
+                catch (RuntimeException ex) {
+                    parent.onApplicationEvent(failed(prepared, ex));
+                    throw ex;
+                }
+                parent.onApplicationEvent((code == DaemonLauncher.EXIT_READY)
+                        ? new AvailabilityChangeEvent<>(this, ReadinessState.ACCEPTING_TRAFFIC)
+                        : failed(prepared, new IllegalStateException("the detached copy did not become ready")));
                 System.exit(code);
             }
             else if (daemon.getPidFile() != null && !daemon.getPidFile().isBlank()) {
                 removeOwnPidFileAtExit(Path.of(daemon.getPidFile()).toAbsolutePath());
             }
         }
+    }
+
+    /**
+     * The readiness notification of the launcher itself, for a parent that waits for its token (tokenpipe.notify.fd
+     * or TOKENPIPE_NOTIFY_FD, tokens from tokenpipe.notify.*): the notifier every application has, given this run's
+     * environment now, since the launcher never gets as far as the registered one, then told the launch's outcome.
+     * It checks and adopts the descriptor as for any application (a bad one fails start-up, naming the property).
+     * The launcher speaks for all of main, also where a SpringApplicationBuilder's parent is the first application
+     * (the notifier leaves the descriptor to the child there, and tells that by the builder's frames on the
+     * calling thread): so it adopts on a thread of its own, without those frames.
+     */
+    private static TokenPipeReadinessNotifier notifierOfTheLaunchersParent(
+            ApplicationEnvironmentPreparedEvent prepared) {
+        TokenPipeReadinessNotifier notifier = new TokenPipeReadinessNotifier();
+        AtomicReference<@Nullable RuntimeException> failure = new AtomicReference<>();
+        Thread adopt = new Thread(() -> {
+            try {
+                notifier.onApplicationEvent(prepared);
+            }
+            catch (RuntimeException ex) {
+                failure.set(ex);
+            }
+        }, "tokenpipe-daemon-launcher-notify");
+        adopt.start();
+        boolean interrupted = false;
+        while (true) {
+            try {
+                adopt.join();
+                break;
+            }
+            catch (InterruptedException ex) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        RuntimeException ex = failure.get();
+        if (ex != null) {
+            throw ex;
+        }
+        return notifier;
+    }
+
+    private static ApplicationFailedEvent failed(ApplicationEnvironmentPreparedEvent prepared, Throwable why) {
+        return new ApplicationFailedEvent(prepared.getSpringApplication(), prepared.getArgs(), null, why);
     }
 
     /**
@@ -142,6 +218,7 @@ public final class TokenPipeDaemonMode implements SmartApplicationListener {
                             + " of the tokenpipe documentation).",
                     environment);
         }
+        DaemonCommand.refuseFixedPorts(environment);
         DaemonCommand command;
         try {
             command = DaemonCommand.ofThisJvm(args, mainApplicationClass);
@@ -170,25 +247,58 @@ public final class TokenPipeDaemonMode implements SmartApplicationListener {
         return path;
     }
 
-    /** Deletes {@code pidFile} when this JVM exits, if the file still holds this JVM's pid. */
+    /**
+     * Deletes {@code pidFile} when this JVM exits, if the file still holds this JVM's pid. Daemon mode's copy
+     * writes its token before its launcher writes the file: a copy that exits right after its token may find no
+     * file yet. So a copy that became ready and whose launcher (its parent, which waits for the token when this
+     * runs) is still its parent waits for the launcher to finish (at most {@link #LAUNCHER_WAIT}) and looks again.
+     */
     private static void removeOwnPidFileAtExit(Path pidFile) {
         String pid = Long.toString(ProcessHandle.current().pid());
+        long launcher = DaemonCommand.isCopy() ? ProcessHandle.current().parent().map(ProcessHandle::pid).orElse(-1L)
+                : -1;
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            try {
-                if (Files.isRegularFile(pidFile)
-                        && Files.readString(pidFile, StandardCharsets.US_ASCII).strip().equals(pid)) {
-                    Files.delete(pidFile);
+            if (!removeIfItHolds(pidFile, pid) && ready && launcher > 0 && isParent(launcher)) {
+                // to standard error: the logging system shuts down in a hook of its own, at the same time
+                System.err.println("Daemon mode: waiting for the launcher (pid " + launcher + ") to finish, for the"
+                        + " pid file " + pidFile + " it writes");
+                long deadline = System.nanoTime() + LAUNCHER_WAIT.toNanos();
+                while (isParent(launcher) && System.nanoTime() < deadline) {
+                    try {
+                        Thread.sleep(10);
+                    }
+                    catch (InterruptedException ex) {
+                        break; // the JVM is halting
+                    }
                 }
-            }
-            catch (IOException | RuntimeException ex) {
-                // a pid file that cannot be read or removed is left as it is
+                removeIfItHolds(pidFile, pid);
             }
         }, "tokenpipe-pid-file"));
+    }
+
+    /** Whether {@code pid} is this JVM's parent: the launcher, until it exits (then the copy is reparented). */
+    private static boolean isParent(long pid) {
+        return ProcessHandle.current().parent().map(ProcessHandle::pid).orElse(-1L) == pid;
+    }
+
+    private static boolean removeIfItHolds(Path pidFile, String pid) {
+        try {
+            if (Files.isRegularFile(pidFile)
+                    && Files.readString(pidFile, StandardCharsets.US_ASCII).strip().equals(pid)) {
+                Files.delete(pidFile);
+                return true;
+            }
+        }
+        catch (IOException | RuntimeException ex) {
+            // a pid file that cannot be read or removed is left as it is
+        }
+        return false;
     }
 
     /** Forgets that an application of this JVM acted: for tests that run several applications in one JVM. */
     static void resetForTests() {
         acted.set(false);
+        ready = false;
     }
 
 }

@@ -49,8 +49,8 @@ class DaemonCommandTests {
         // the launcher reads 1 as ready: other tokens, or notification off, must not reach the copy in any form
         DaemonCommand command = new DaemonCommand("java", List.of("-Dtokenpipe.notify.readyToken=0",
                 "-Dtokenpipe.enabled=false", "-Dtokenpipe.daemon.copy=false"), "cp", "Main", false,
-                List.of("--tokenpipe.notify.ready-token=0", "--tokenpipe.notify.failureToken=1", "--tokenpipe.enabled=false",
-                        "--tokenpipe.max-open-pipes=8"));
+                List.of("--tokenpipe.notify.ready-token=0", "--tokenpipe.notify.failureToken=1",
+                        "--tokenpipe.enabled=false", "--tokenpipe.max-open-pipes=8"));
         assertThat(command.copy()).containsExactlyElementsOf(concat(List.of("java"), COPY_SETTINGS,
                 List.of("-cp", "cp", "Main", "--tokenpipe.max-open-pipes=8")));
     }
@@ -61,15 +61,6 @@ class DaemonCommandTests {
                 Map.entry("tokenpipe.daemon.copy", "true"), Map.entry("tokenpipe.daemon.wait", "false"),
                 Map.entry("tokenpipe.enabled", "true"), Map.entry("tokenpipe.notify.fd", "3"),
                 Map.entry("tokenpipe.notify.ready-token", "1"), Map.entry("tokenpipe.notify.failure-token", "0"));
-    }
-
-    @Test
-    void jvmOptionsFromTheEnvironmentAreLeftToTheEnvironmentTheCopyInherits() {
-        List<String> input = List.of("-Dfrom.tool=1", "-Dfrom.jdk=1", "-Dmine=1");
-        assertThat(DaemonCommand.withoutEnvironmentOptions(input, "-Dfrom.tool=1", "-Dfrom.jdk=1"))
-            .containsExactly("-Dmine=1");
-        assertThat(DaemonCommand.withoutEnvironmentOptions(input, null, " ")).isEqualTo(input);
-        assertThat(DaemonCommand.withoutEnvironmentOptions(input, "-Dother=1", null)).isEqualTo(input);
     }
 
     @Test
@@ -118,7 +109,8 @@ class DaemonCommandTests {
         Files.writeString(log, String.join("\n", "starting", "***************************",
                 "APPLICATION FAILED TO START", "***************************", "", "Description:", "",
                 "worker pid 42 exited with code 3 before signalling readiness", "", "Action:", "", "Look above.", ""));
-        assertThat(DaemonLauncher.reasonFrom(log)).isEqualTo(": worker pid 42 exited with code 3 before signalling readiness");
+        assertThat(DaemonLauncher.reasonFrom(log))
+            .isEqualTo(": worker pid 42 exited with code 3 before signalling readiness");
         Files.writeString(log, String.join("\n", "ERROR Application run failed",
                 "org.springframework.beans.factory.BeanCreationException: Error creating bean 'database'",
                 "\tat org.example.App.main(App.java:1)", "Caused by: java.lang.IllegalStateException: no database",

@@ -1,6 +1,8 @@
 package io.tokenpipe.spring.boot;
 
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,7 +23,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -44,8 +48,9 @@ class DaemonModeIT {
     @Test
     void launcherExitsZeroOnceTheCopyIsReadyAndTheCopyRunsDetached() throws Exception {
         Path log = this.directory.resolve("copy.log");
-        try (ChildJvm launcher = ChildJvm.start(this.directory, "launcher", Map.of("TOKENPIPE_NOTIFY_FD", "5"),
-                ServiceChildApplication.class, "--tokenpipe.daemon.wait=true", "--tokenpipe.daemon.log-file=copy.log",
+        // a launcher given a notify descriptor of its own: DaemonLauncherIT
+        try (ChildJvm launcher = ChildJvm.start(this.directory, "launcher", Map.of(), ServiceChildApplication.class,
+                "--tokenpipe.daemon.wait=true", "--tokenpipe.daemon.log-file=copy.log",
                 "--tokenpipe.notify.ready-token=10", "--child.delay=500ms", "plain-argument")) {
             long copy = launcher.track(Long.parseLong(launcher.await(STARTED)));
             assertThat(launcher.awaitExit()).as(launcher.text()).isZero();
@@ -118,6 +123,84 @@ class DaemonModeIT {
             finally {
                 killApplicationJvmsIn(this.directory); // a chain of copies, should one have started
             }
+        }
+    }
+
+    /**
+     * JVM options from the environment reach the copy once, through the environment it inherits: an agent given in
+     * JAVA_TOOL_OPTIONS, JDK_JAVA_OPTIONS or _JAVA_OPTIONS, quoted (its directory has a space), loads once in the
+     * launcher and once in the copy. Before, the copy's command line repeated them (or, quoted, failed to match
+     * them), and the copy loaded the agent twice.
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = { "JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS", "_JAVA_OPTIONS" })
+    void anAgentFromTheEnvironmentLoadsOnceInTheCopy(String variable) throws Exception {
+        Path agent = LineAgent.jar(this.directory.resolve("agent dir").resolve("agent.jar"));
+        Path loads = this.directory.resolve("loads.txt");
+        String options = "-Dgreeting=\"a b\" -javaagent:'" + agent + "'=" + loads;
+        try (ChildJvm launcher = ChildJvm.start(this.directory, "launcher", Map.of(variable, options),
+                ServiceChildApplication.class, "--tokenpipe.daemon.wait=true",
+                "--tokenpipe.daemon.log-file=copy.log")) {
+            long copy = launcher.track(Long.parseLong(launcher.await(STARTED)));
+            assertThat(launcher.awaitExit()).as(launcher.text()).isZero();
+            assertThat(Files.readAllLines(loads)).as("the pid of the JVM, at each load of the agent")
+                .containsExactly(Long.toString(launcher.pid()), Long.toString(copy));
+            ProcessHandle.of(copy).orElseThrow().destroy();
+            ChildJvm.awaitGone(copy);
+        }
+    }
+
+    /**
+     * A JVM option that opens a fixed port cannot be repeated: the launcher holds the port until its copy is ready,
+     * so the copy could only fail ("exited with code 2 before it was ready"). Daemon mode says so before it starts
+     * any copy, naming the option, where it came from, and what to do.
+     */
+    @ParameterizedTest(name = "{0} in {1}")
+    @CsvSource(delimiter = '|', value = {
+        "-agentlib:jdwp=transport=dt_socket,server=y,suspend=n,address=127.0.0.1:%d | the command line",
+        "-Dcom.sun.management.jmxremote.port=%d                                    | the command line",
+        "-Dcom.sun.management.jmxremote.port=%d                                    | JAVA_TOOL_OPTIONS" })
+    void aJvmOptionThatHoldsAPortIsAConfigurationErrorBeforeAnyCopyStarts(String format, String where)
+            throws Exception {
+        String option = format.formatted(freePort());
+        List<String> options = new ArrayList<>(ChildJvm.JVM_OPTIONS);
+        options.addAll(List.of("-Dcom.sun.management.jmxremote.authenticate=false",
+                "-Dcom.sun.management.jmxremote.ssl=false"));
+        Map<String, String> environment = Map.of();
+        if (where.equals("the command line")) {
+            options.add(option);
+        }
+        else {
+            environment = Map.of(where, "'" + option + "'"); // quoted: the error names it as the JVM read it
+        }
+        try (ChildJvm launcher = ChildJvm.startCommand(this.directory, "launcher", environment,
+                JavaChild.command(options, ServiceChildApplication.class, "--tokenpipe.daemon.wait=true",
+                        "--tokenpipe.daemon.log-file=copy.log"))) {
+            assertThat(launcher.awaitExit()).as(launcher.text()).isEqualTo(1);
+            assertThat(launcher.text()).contains("APPLICATION FAILED TO START")
+                .contains("Invalid value 'true' for configuration property 'tokenpipe.daemon.wait'")
+                .contains("the JVM option '" + option + "'"
+                        + (where.equals("the command line") ? ": " : " (from " + where + ", which the copy inherits)"))
+                .contains("port 0")
+                .doesNotContain("started the application as pid");
+            assertThat(this.directory.resolve("copy.log")).as("no copy started").doesNotExist();
+        }
+    }
+
+    /** What the error above advises: a debugger on any free port; the copy's log says which. */
+    @Test
+    void aDebuggerOnAnyFreePortDebugsTheCopy() throws Exception {
+        List<String> options = new ArrayList<>(ChildJvm.JVM_OPTIONS);
+        options.add("-agentlib:jdwp=transport=dt_socket,server=y,suspend=n,address=127.0.0.1:0");
+        try (ChildJvm launcher = ChildJvm.startCommand(this.directory, "launcher", Map.of(),
+                JavaChild.command(options, ServiceChildApplication.class, "--tokenpipe.daemon.wait=true",
+                        "--tokenpipe.daemon.log-file=copy.log"))) {
+            long copy = launcher.track(Long.parseLong(launcher.await(STARTED)));
+            assertThat(launcher.awaitExit()).as(launcher.text()).isZero();
+            assertThat(Files.readString(this.directory.resolve("copy.log")))
+                .contains("Listening for transport dt_socket at address: ");
+            ProcessHandle.of(copy).orElseThrow().destroy();
+            ChildJvm.awaitGone(copy);
         }
     }
 
@@ -303,6 +386,12 @@ class DaemonModeIT {
                 throw new AssertionError("JVMs still start in " + directory + ": " + running);
             }
             Thread.sleep(20);
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
         }
     }
 

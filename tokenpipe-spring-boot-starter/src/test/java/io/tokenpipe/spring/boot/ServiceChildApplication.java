@@ -1,8 +1,10 @@
 package io.tokenpipe.spring.boot;
 
+import java.lang.reflect.Field;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 
 import io.tokenpipe.spring.boot.autoconfigure.TokenPipeAutoConfiguration;
 
@@ -14,6 +16,7 @@ import org.springframework.boot.availability.AvailabilityChangeEvent;
 import org.springframework.boot.availability.LivenessState;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ApplicationContext;
+import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
@@ -25,25 +28,81 @@ import org.springframework.core.env.Environment;
  * <ul>
  * <li>{@code --child.delay=5s}: its runner takes that long (start-up is not finished before);</li>
  * <li>{@code --child.fail=true}: a bean fails, so start-up fails with "the database is not there";</li>
+ * <li>{@code --child.await-file=/path}: its runner waits until that file exists (start-up is not finished
+ * before);</li>
+ * <li>{@code --child.exit-when-ready=true}: once it is ready (its readiness token written), it exits with 0;</li>
+ * <li>{@code --child.exit-hold-dir=/dir}: its exit waits, in a shutdown hook, until the starter's pid file hook
+ * has had its first look (it ended, or it waits), then creates {@code /dir/looked} and waits for
+ * {@code /dir/release} (needs {@code --add-opens java.base/java.lang=ALL-UNNAMED});</li>
  * <li>{@code --child.broken-file=/path}: once that file exists, the application publishes
  * {@code LivenessState.BROKEN}, and {@code CORRECT} again once it is gone.</li>
  * </ul>
- * It runs until it is stopped (SIGTERM closes the context through Boot's shutdown hook).
+ * Otherwise it runs until it is stopped (SIGTERM closes the context through Boot's shutdown hook).
  */
 @Configuration(proxyBeanMethods = false)
 @ImportAutoConfiguration(TokenPipeAutoConfiguration.class)
 public class ServiceChildApplication {
 
-    public static void main(String[] args) throws InterruptedException {
-        new SpringApplicationBuilder(ServiceChildApplication.class).web(WebApplicationType.NONE)
+    public static void main(String[] args) throws Exception {
+        ConfigurableApplicationContext context = new SpringApplicationBuilder(ServiceChildApplication.class)
+            .web(WebApplicationType.NONE)
             .bannerMode(Banner.Mode.OFF)
             .run(args);
+        String holdDir = context.getEnvironment().getProperty("child.exit-hold-dir");
+        if (holdDir != null) {
+            Runtime.getRuntime().addShutdownHook(new Thread(exitHold(Path.of(holdDir)), "child-exit-hold"));
+        }
+        if (context.getEnvironment().getProperty("child.exit-when-ready", Boolean.class, false)) {
+            System.exit(0); // run() returns after ApplicationReadyEvent and readiness: the token is written
+        }
         Thread.currentThread().join(); // until SIGTERM
+    }
+
+    /**
+     * Waits until the starter's pid file hook ("tokenpipe-pid-file"), found among the hooks registered so far
+     * (which needs {@code --add-opens java.base/java.lang=ALL-UNNAMED}), has had its first look: it ended, or it
+     * waits. All hooks start before any is joined.
+     */
+    private static Runnable exitHold(Path dir) throws ReflectiveOperationException {
+        Field field = Class.forName("java.lang.ApplicationShutdownHooks").getDeclaredField("hooks");
+        field.setAccessible(true);
+        Thread pidFileHook;
+        synchronized (Class.forName("java.lang.ApplicationShutdownHooks")) {
+            pidFileHook = ((Map<?, ?>) field.get(null)).keySet().stream().map(Thread.class::cast)
+                .filter((thread) -> thread.getName().equals("tokenpipe-pid-file")).findFirst().orElseThrow();
+        }
+        return () -> {
+            try {
+                long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+                while (pidFileHook.getState() != Thread.State.TERMINATED
+                        && pidFileHook.getState() != Thread.State.TIMED_WAITING && System.nanoTime() < deadline) {
+                    Thread.sleep(1);
+                }
+                Files.createFile(dir.resolve("looked"));
+                deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+                while (!Files.exists(dir.resolve("release")) && System.nanoTime() < deadline) {
+                    Thread.sleep(10);
+                }
+            }
+            catch (Exception ex) {
+                throw new IllegalStateException(ex);
+            }
+        };
     }
 
     @Bean
     ApplicationRunner slowStartUp(Environment environment) {
         return (args) -> Thread.sleep(environment.getProperty("child.delay", Duration.class, Duration.ZERO).toMillis());
+    }
+
+    @Bean
+    ApplicationRunner awaitFile(Environment environment) {
+        return (args) -> {
+            String file = environment.getProperty("child.await-file");
+            while (file != null && !Files.exists(Path.of(file))) {
+                Thread.sleep(10);
+            }
+        };
     }
 
     @Bean
