@@ -13,7 +13,6 @@ import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.SpringApplication;
-import org.springframework.boot.availability.AvailabilityChangeEvent;
 import org.springframework.boot.availability.ReadinessState;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.context.event.ApplicationEnvironmentPreparedEvent;
@@ -99,7 +98,6 @@ public final class TokenPipeReadinessNotifier implements SmartApplicationListene
     public boolean supportsEventType(Class<? extends ApplicationEvent> eventType) {
         return ApplicationEnvironmentPreparedEvent.class.isAssignableFrom(eventType)
                 || ApplicationPreparedEvent.class.isAssignableFrom(eventType)
-                || AvailabilityChangeEvent.class.isAssignableFrom(eventType)
                 || ApplicationFailedEvent.class.isAssignableFrom(eventType)
                 || ContextClosedEvent.class.isAssignableFrom(eventType);
     }
@@ -116,12 +114,6 @@ public final class TokenPipeReadinessNotifier implements SmartApplicationListene
                 ReadinessFailureReporter.register(prepared.getApplicationContext(),
                         (failure) -> notifyParent(this.failureToken, "failed to start"));
             }
-        }
-        else if (event instanceof AvailabilityChangeEvent<?> change
-                && change.getState() == ReadinessState.ACCEPTING_TRAFFIC && this.context == null) {
-            // Daemon mode's launcher runs no context: it tells its own notifier the copy's outcome with this event.
-            // An application's readiness comes from ReadinessRunListener, once every listener of it has returned.
-            notifyParent(this.readyToken, "ready");
         }
         else if (event instanceof ApplicationFailedEvent failed && failed.getSpringApplication() == this.application) {
             notifyParent(this.failureToken, "failed to start");
@@ -140,6 +132,14 @@ public final class TokenPipeReadinessNotifier implements SmartApplicationListene
         if (context == this.context) {
             notifyParent(this.readyToken, "ready");
         }
+    }
+
+    /**
+     * Daemon mode's launcher, which runs no context, was told by its copy that it is ready: writes the ready token
+     * if this notifier holds a descriptor (called by {@link TokenPipeDaemonMode}).
+     */
+    void launcherReady() {
+        notifyParent(this.readyToken, "ready");
     }
 
     /** Checks the settings and adopts the descriptor; throws InvalidTokenPipePropertyException when unusable. */
