@@ -108,12 +108,14 @@ class ChildProcessOptionsTest {
         try (ChildProcess child = ChildProcess.builder("/usr/bin/env") // prints its environment, as it got it
                 .removeEnvironment("PATH")
                 .environment("TOKENPIPE_TEST", "set").removeEnvironment("TOKENPIPE_TEST")
+                .removeEnvironment("TOKENPIPE_AGAIN").environment("TOKENPIPE_AGAIN", "v") // the later call wins
                 .redirectOutput(out)
                 .start()) {
             assertThat(child.waitFor()).isZero();
         }
         assertThat(Files.readAllLines(out)).isNotEmpty()
-                .noneMatch(line -> line.startsWith("PATH=") || line.startsWith("TOKENPIPE_TEST="));
+                .noneMatch(line -> line.startsWith("PATH=") || line.startsWith("TOKENPIPE_TEST="))
+                .containsOnlyOnce("TOKENPIPE_AGAIN=v");
         assertThatIllegalArgumentException().isThrownBy(() -> ChildProcess.builder("true").removeEnvironment("A=B"))
                 .withMessageContaining("\"A=B\"").withMessageContaining("'='");
     }
