@@ -2,12 +2,18 @@ package io.tokenpipe.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tokenpipe.testing.FdCount;
 import io.tokenpipe.testing.JavaChild;
+import java.io.File;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -18,18 +24,31 @@ import org.junit.jupiter.params.provider.ValueSource;
  * here with localedef into a temporary LOCPATH (Debian's {@code locales} has the sources, {@code libc-l10n} the
  * French catalogue; .ci/run installs both).
  */
+@ExtendWith(FdCount.class)
 @Timeout(120)
 class ErrnoLocaleTest {
     @TempDir
     static Path locales;
 
+    /**
+     * localedef's output goes to a file, not a pipe to this JVM (a hung localedef cannot block the read past the
+     * deadline), and its input is /dev/null.
+     */
     @BeforeAll
     static void makeLocales() throws Exception {
         for (String charset : List.of("ISO-8859-1", "UTF-8")) {
+            Path output = locales.resolve("localedef-" + charset + ".out");
             Process localedef = new ProcessBuilder("localedef", "-i", "fr_FR", "-f", charset,
-                    locales.resolve("fr_FR." + charset).toString()).redirectErrorStream(true).start();
-            String output = new String(localedef.getInputStream().readAllBytes());
-            assertThat(localedef.waitFor()).as("localedef %s: %s", charset, output).isZero();
+                    locales.resolve("fr_FR." + charset).toString())
+                    .redirectInput(new File("/dev/null")).redirectErrorStream(true).redirectOutput(output.toFile())
+                    .start();
+            if (!localedef.waitFor(60, TimeUnit.SECONDS)) {
+                localedef.destroyForcibly().waitFor();
+                throw new AssertionError("localedef " + charset + " did not finish within 60 s, killed: "
+                        + Files.readString(output, StandardCharsets.UTF_8));
+            }
+            assertThat(localedef.exitValue()).as("localedef %s: %s", charset,
+                    Files.readString(output, StandardCharsets.UTF_8)).isZero();
         }
     }
 
