@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -190,21 +191,34 @@ class DaemonLauncherIT {
         try (TokenPipe pipe = TokenPipe.make().orElseThrow(); TokenPipeEnd token = pipe.takeReadEnd();
                 ChildProcess launcher = launcher(pipe, output, "--tokenpipe.daemon.wait=true",
                         "--tokenpipe.daemon.log-file=copy.log", "--tokenpipe.notify.ready-token=10")) {
-            assertThat(token.tokenRead(HANG_GUARD)).as(() -> read(output)).isEqualTo(10);
-            assertThat(launcher.waitFor(HANG_GUARD)).isTrue();
-            assertThat(launcher.exitValue().getAsInt()).as(() -> read(output)).isZero();
-            long copy = Long.parseLong(STARTED.matcher(read(output)).results().findFirst().orElseThrow().group(1));
             try {
+                assertThat(token.tokenRead(HANG_GUARD)).as(() -> read(output)).isEqualTo(10);
+                assertThat(launcher.waitFor(HANG_GUARD)).isTrue();
+                assertThat(launcher.exitValue().getAsInt()).as(() -> read(output)).isZero();
+                long copy = startedCopy(output).orElseThrow();
                 assertThat(token.tokenRead(HANG_GUARD)).as("nothing after the token, and the copy, which still runs,"
                         + " holds no copy of the write end").isEqualTo(TokenPipeEnd.TS_EOS);
                 assertThat(Processes.isRunning(copy)).isTrue();
                 assertThat(environmentOf(copy)).noneMatch((entry) -> entry.startsWith("TOKENPIPE_NOTIFY_FD="));
             }
             finally {
-                ProcessHandle.of(copy).ifPresent(ProcessHandle::destroy);
-                ChildJvm.awaitGone(copy);
+                // whatever failed above, the copy (a session of its own, detached) must not run on for ever. A
+                // launcher still running stops a copy that is not ready yet on SIGTERM; one that is, is named here.
+                launcher.destroy();
+                launcher.waitFor(HANG_GUARD);
+                OptionalLong copy = startedCopy(output);
+                if (copy.isPresent()) {
+                    ProcessHandle.of(copy.getAsLong()).ifPresent(ProcessHandle::destroy);
+                    ChildJvm.awaitGone(copy.getAsLong());
+                }
             }
         }
+    }
+
+    /** The pid of the copy as the launcher named it in its output, if it did. */
+    private static OptionalLong startedCopy(Path output) {
+        return STARTED.matcher(read(output)).results().mapToLong((match) -> Long.parseLong(match.group(1)))
+            .findFirst();
     }
 
     @Test
@@ -271,8 +285,11 @@ class DaemonLauncherIT {
         return List.of(environ.split("\0"));
     }
 
+    /** The shell's built-in kill: /bin/kill (procps) need not be installed. */
     private static void signal(String signal, long pid) throws Exception {
-        Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(pid)).inheritIO().start();
+        Process kill = new ProcessBuilder("sh", "-c", "kill -" + signal + " \"$1\"", "sh", Long.toString(pid))
+            .inheritIO()
+            .start();
         assertThat(kill.waitFor(HANG_GUARD.toSeconds(), TimeUnit.SECONDS)).isTrue();
         assertThat(kill.exitValue()).as("kill -" + signal + " " + pid).isZero();
     }
