@@ -29,7 +29,7 @@ import org.springframework.core.env.Environment;
  * <li>{@code --child.delay=5s}: its runner takes that long (start-up is not finished before);</li>
  * <li>{@code --child.fail=true}: a bean fails, so start-up fails with "the database is not there";</li>
  * <li>{@code --child.await-file=/path}: its runner waits until that file exists (start-up is not finished
- * before);</li>
+ * before), at most 120 s: then start-up fails;</li>
  * <li>{@code --child.exit-when-ready=true}: once it is ready (its readiness token written), it exits with 0;</li>
  * <li>{@code --child.exit-hold-dir=/dir}: its exit waits, in a shutdown hook, until the starter's pid file hook
  * has had its first look (it ended, or it waits), then creates {@code /dir/looked} and waits for
@@ -42,6 +42,9 @@ import org.springframework.core.env.Environment;
 @Configuration(proxyBeanMethods = false)
 @ImportAutoConfiguration(TokenPipeAutoConfiguration.class)
 public class ServiceChildApplication {
+
+    /** How long {@code --child.await-file} waits before start-up fails. */
+    private static final Duration AWAIT_FILE_GUARD = Duration.ofSeconds(120);
 
     public static void main(String[] args) throws Exception {
         ConfigurableApplicationContext context = new SpringApplicationBuilder(ServiceChildApplication.class)
@@ -99,7 +102,11 @@ public class ServiceChildApplication {
     ApplicationRunner awaitFile(Environment environment) {
         return (args) -> {
             String file = environment.getProperty("child.await-file");
+            long deadline = System.nanoTime() + AWAIT_FILE_GUARD.toNanos(); // a hang guard: a test that died
             while (file != null && !Files.exists(Path.of(file))) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("no " + file + " after " + AWAIT_FILE_GUARD.toSeconds() + " s");
+                }
                 Thread.sleep(10);
             }
         };
