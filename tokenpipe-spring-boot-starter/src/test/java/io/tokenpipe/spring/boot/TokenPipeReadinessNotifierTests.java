@@ -212,22 +212,23 @@ class TokenPipeReadinessNotifierTests {
 
     @Test
     void aReadyTokenEqualToTheDefaultFailureTokenIsNamedWithItsOrigin(CapturedOutput output) {
-        assertThatException().isThrownBy(() -> run(PlainApplication.class, "--tokenpipe.notify.ready-token=0"));
+        assertThatException().isThrownBy(() -> run(PlainApplication.class, "--tokenpipe.notify.fd=" + this.writeFd,
+                "--tokenpipe.notify.ready-token=0"));
         assertThat(output).contains("Invalid value '0' for configuration property 'tokenpipe.notify.ready-token'"
                 + " (originating from '\"tokenpipe.notify.ready-token\" from property source \"commandLineArgs\"'):"
                 + " must differ from tokenpipe.notify.failure-token (0, its default)");
-        giveBackUnusedWriteEnd();
+        assertThat(reader.tokenRead(WAIT)).as("neither token: end of stream").isEqualTo(TokenPipeEnd.TS_EOS);
     }
 
     @Test
     void equalTokensBothSetNameTheReadyTokenAndWhereTheOtherCameFrom(CapturedOutput output) {
-        assertThatException().isThrownBy(() -> run(PlainApplication.class, "--tokenpipe.notify.ready-token=7",
-                "--tokenpipe.notify.failure-token=7"));
+        assertThatException().isThrownBy(() -> run(PlainApplication.class, "--tokenpipe.notify.fd=" + this.writeFd,
+                "--tokenpipe.notify.ready-token=7", "--tokenpipe.notify.failure-token=7"));
         assertThat(output).contains("Invalid value '7' for configuration property 'tokenpipe.notify.ready-token'"
                 + " (originating from '\"tokenpipe.notify.ready-token\" from property source \"commandLineArgs\"'):"
                 + " must differ from tokenpipe.notify.failure-token (7, from '\"tokenpipe.notify.failure-token\" from"
                 + " property source \"commandLineArgs\"')");
-        giveBackUnusedWriteEnd();
+        assertThat(reader.tokenRead(WAIT)).as("neither token: end of stream").isEqualTo(TokenPipeEnd.TS_EOS);
     }
 
     @Test
