@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -25,8 +26,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * The JVM options daemon mode leaves to the environment are those the real JVMs took from it: JAVA_TOOL_OPTIONS
  * and _JAVA_OPTIONS (read by HotSpot), JDK_JAVA_OPTIONS (read by the java launcher), with quotes, tabs and the
- * launcher's two-word options, on this JDK and on JDK 25 when installed. Whatever is left is what the command line
- * gave, once each.
+ * launcher's two-word options, on this JDK and on a JDK 25 or later (required). Whatever is left is what the
+ * command line gave, once each.
  */
 @ExtendWith(FdCount.class)
 @Timeout(120)
@@ -35,11 +36,53 @@ class JvmEnvironmentOptionsTests {
     @TempDir
     Path directory;
 
-    /** The JVMs to run: this one, and JDK 25 when installed. */
+    /** An empty directory for {@code -p}: the JVM's boot layer reads every jar on the module path. */
+    @TempDir
+    static Path emptyModulePath;
+
+    /**
+     * The JVMs to run: this one (JDK 17, which runs the build) and a JDK 25 or later. That one is required, not
+     * skipped when missing: core's build needs a JDK 22+ too, and docs/readiness.md says both were run.
+     */
     static List<String> javas() throws IOException {
         List<String> javas = new ArrayList<>(List.of(JavaChild.javaExecutable()));
-        JavaChild.javaOfAtLeast(25).map(Path::toString).filter((java) -> !javas.contains(java)).ifPresent(javas::add);
+        String newer = jdk25().orElseThrow(() -> new AssertionError("JvmEnvironmentOptionsTests runs the JVM options"
+                + " on this JVM and on a JDK 25 or later, and found none under /usr/lib/jvm or in a JAVAnn_HOME or"
+                + " JDKnn_HOME variable: install one (e.g. Eclipse Temurin 25 under /usr/lib/jvm) or point"
+                + " JAVA25_HOME at one"));
+        if (!javas.contains(newer)) {
+            javas.add(newer);
+        }
         return javas;
+    }
+
+    /** A JDK 25+ where core's build also looks for its JDK 22+: /usr/lib/jvm, then JAVAnn_HOME and JDKnn_HOME. */
+    private static Optional<String> jdk25() throws IOException {
+        Optional<Path> installed = JavaChild.javaOfAtLeast(25);
+        if (installed.isPresent()) {
+            return Optional.of(installed.get().toString());
+        }
+        return System.getenv().entrySet().stream()
+            .filter((variable) -> variable.getKey().matches("(JAVA|JDK)\\d+_HOME"))
+            .map((variable) -> Path.of(variable.getValue()))
+            .filter((home) -> featureVersion(home) >= 25)
+            .map((home) -> home.resolve("bin/java").toString())
+            .sorted()
+            .findFirst();
+    }
+
+    private static int featureVersion(Path home) {
+        try {
+            for (String line : Files.readAllLines(home.resolve("release"))) {
+                if (line.startsWith("JAVA_VERSION=\"")) {
+                    return Integer.parseInt(line.substring(14).split("[.\"+-]")[0]);
+                }
+            }
+        }
+        catch (IOException | NumberFormatException notAJdk) {
+            // not a JDK home
+        }
+        return 0;
     }
 
     /**
@@ -59,10 +102,11 @@ class JvmEnvironmentOptionsTests {
                         List.of("-Dtool.quoted=a b", "-Dtool.single=c d", "-Dtool.mixed=ef ghi j", "-Djdk.quoted=k l",
                                 "-Djdk.single=m n", "-Dcmd.spaced=s t", "-Dunderscore.quoted=o p")),
                 Arguments.of("the launcher's two-word options in JDK_JAVA_OPTIONS", Map.of("JDK_JAVA_OPTIONS",
-                        "--add-opens java.base/java.lang=ALL-UNNAMED -classpath /nonexistent -p /tmp -Djdk=1"),
+                        "--add-opens java.base/java.lang=ALL-UNNAMED -classpath /nonexistent -p " + emptyModulePath
+                                + " -Djdk=1"),
                         List.of("--add-opens=java.base/java.lang=ALL-UNNAMED"),
-                        List.of("--add-opens=java.base/java.lang=ALL-UNNAMED", "--module-path=/tmp", "-Djdk=1",
-                                "--add-opens=java.base/java.lang=ALL-UNNAMED")),
+                        List.of("--add-opens=java.base/java.lang=ALL-UNNAMED", "--module-path=" + emptyModulePath,
+                                "-Djdk=1", "--add-opens=java.base/java.lang=ALL-UNNAMED")),
                 Arguments.of("all three, with tabs, apostrophes and backslashes", Map.of(
                         "JAVA_TOOL_OPTIONS", "  -Dboth=1\t-Dtool.apostrophe=\"it's\" -Dtool.backslash=a\\b ",
                         "JDK_JAVA_OPTIONS", "\t-Djdk.quoted=\"k l\"  --enable-native-access ALL-UNNAMED",
