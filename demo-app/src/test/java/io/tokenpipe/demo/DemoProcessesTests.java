@@ -32,21 +32,26 @@ class DemoProcessesTests {
 
     @Test
     void aOneThreadedProcessWithTheWorkersCommandLineIsNotAWorker() throws Exception {
+        // each in a try of its own: whatever fails (the second start, an assertion, one end), both are ended
         Process forkedNotExeced = start("sh", "-c", "read line", DemoProcesses.WORKER_MAIN, JAR);
-        Process twoThreads = start("python3", "-c",
-                "import sys, threading; t = threading.Thread(target=sys.stdin.read); t.start(); t.join()",
-                DemoProcesses.WORKER_MAIN, JAR);
         try {
-            awaitThreads(twoThreads.pid(), "2");
-            assertThat(Processes.status(forkedNotExeced.pid(), "Threads")).isEqualTo("1");
-            List<Long> workers = DemoProcesses.runningWorkers(JAR);
-            assertThat(workers).as("a process with more than one thread counts").contains(twoThreads.pid());
-            assertThat(workers).as("a one-threaded process (a fork before its exec) does not")
-                .doesNotContain(forkedNotExeced.pid());
+            Process twoThreads = start("python3", "-c",
+                    "import sys, threading; t = threading.Thread(target=sys.stdin.read); t.start(); t.join()",
+                    DemoProcesses.WORKER_MAIN, JAR);
+            try {
+                awaitThreads(twoThreads.pid(), "2");
+                assertThat(Processes.status(forkedNotExeced.pid(), "Threads")).isEqualTo("1");
+                List<Long> workers = DemoProcesses.runningWorkers(JAR);
+                assertThat(workers).as("a process with more than one thread counts").contains(twoThreads.pid());
+                assertThat(workers).as("a one-threaded process (a fork before its exec) does not")
+                    .doesNotContain(forkedNotExeced.pid());
+            }
+            finally {
+                end(twoThreads);
+            }
         }
         finally {
             end(forkedNotExeced);
-            end(twoThreads);
         }
     }
 
@@ -66,12 +71,16 @@ class DemoProcessesTests {
         }
     }
 
-    /** Closes its standard input, which ends it, and its pipes; waits for it. */
+    /** Closes its standard input, which ends it, and its pipes; waits for it (killed, and a failure, after 30 s). */
     private static void end(Process process) throws Exception {
         process.getOutputStream().close();
-        assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        boolean ended = process.waitFor(30, TimeUnit.SECONDS);
+        if (!ended) {
+            process.destroyForcibly().waitFor();
+        }
         process.getInputStream().close();
         process.getErrorStream().close();
+        assertThat(ended).as("pid %d ends once its standard input is closed", process.pid()).isTrue();
     }
 
 }
