@@ -5,15 +5,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.tokenpipe.internal.ThreadContext;
 import io.tokenpipe.testing.FdCount;
 import io.tokenpipe.testing.JavaChild;
+import io.tokenpipe.testing.SeccompListener;
 import io.tokenpipe.testing.SignalMasks;
 import io.tokenpipe.testing.Signals;
+import java.io.FileInputStream;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.math.BigInteger;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -39,30 +44,59 @@ import org.junit.jupiter.api.io.TempDir;
 class TimedReadAtDeadlineTest {
     private static final Duration PATIENCE = Duration.ofSeconds(30);
     private static final Pattern STARTED = Pattern.compile("tid=(\\d+) t0=(-?\\d+)");
-    private static final Pattern RESULT = Pattern.compile("result=(-?\\d+) errno=(\\d+)");
+    private static final Pattern DONE = Pattern.compile("^done$", Pattern.MULTILINE);
 
     @TempDir
     Path temp;
 
     @Test
     void aTokenWaitingWhenALateWakeUpEndsTheReadIsReturnedNotATimeout() throws Exception {
-        // The child must be stopped before its deadline, or its timeout would rightly come first; should the machine
-        // be so slow that stopping it takes longer than the timeout, that round proves nothing and a longer one runs.
+        String output = roundStoppedBeforeItsDeadline(TimedReaderChild.class);
+        assertThat(output).as(output).contains("result=1 ");
+    }
+
+    /**
+     * The race the look at the deadline opens: another reader takes the token between the look and the read, which
+     * then waits past the deadline. The Waker signals a thread still inside after its deadline again, so the call
+     * ends with TS_TIMEOUT. The child holds the reader's read(2) calls (seccomp user notification) and takes the
+     * token through a second description of the pipe exactly while the read after the look is held.
+     */
+    @Test
+    void aTokenTakenByAnotherReaderAfterTheLookEndsTheReadWithATimeout() throws Exception {
+        for (int round = 1; ; round++) {
+            String output = roundStoppedBeforeItsDeadline(ThiefChild.class);
+            assertThat(output).as(output).contains("result=-3 ");
+            if (output.contains("held reads=2 stolen=1")) {
+                return; // the read after the look was held while the token was taken, then woken: TS_TIMEOUT
+            }
+            // A wake-up of the Waker may end the held read before this process takes it up (seccomp's wait is
+            // interruptible until then): the read then fails with EINTR unheld, and nothing was taken.
+            assertThat(output).as(output).contains("held reads=1 stolen=-1");
+            assertThat(round).as("rounds in which the read after the look was never held: " + output)
+                    .isLessThan(5);
+        }
+    }
+
+    /**
+     * Runs {@code child} until a round in which it was stopped before its reader's deadline: should the machine be
+     * so slow that stopping it takes longer than the timeout, its timeout rightly comes first, that round proves
+     * nothing and a longer one runs. Returns the child's output.
+     */
+    private String roundStoppedBeforeItsDeadline(Class<?> child) throws Exception {
         for (long timeoutMillis = 500; ; timeoutMillis *= 2) {
             assertThat(timeoutMillis).as("a round in which the child was stopped before its deadline")
                     .isLessThanOrEqualTo(16_000);
-            Integer result = lateWakeUpRound(timeoutMillis, temp.resolve("child-" + timeoutMillis + ".out"));
-            if (result != null) {
-                assertThat(result).as("what tokenRead(%d ms) returned", timeoutMillis).isEqualTo(1);
-                return;
+            String output = lateWakeUpRound(child, timeoutMillis, Files.createTempFile(temp, "child", ".out"));
+            if (output != null) {
+                return output;
             }
         }
     }
 
-    /** One round; the child's tokenRead result, or null when the child could not be stopped before its deadline. */
-    private static Integer lateWakeUpRound(long timeoutMillis, Path output) throws Exception {
+    /** One round; the child's output, or null when the child could not be stopped before its deadline. */
+    private static String lateWakeUpRound(Class<?> main, long timeoutMillis, Path output) throws Exception {
         try (TokenPipe pipe = TokenPipe.make().orElseThrow(); TokenPipeEnd writer = pipe.takeWriteEnd();
-             ChildProcess child = ChildProcess.builder(JavaChild.command(List.of(), TimedReaderChild.class,
+             ChildProcess child = ChildProcess.builder(JavaChild.command(List.of(), main,
                              Long.toString(timeoutMillis)))
                      .passEnd(pipe.takeReadEnd(), 3).redirectOutput(output).redirectError(output).start()) {
             Matcher started = await(child, output, STARTED);
@@ -84,10 +118,10 @@ class TimedReadAtDeadlineTest {
                 }
             }
             Signals.toProcess(child.pid(), Signals.SIGCONT);
-            Matcher result = await(child, output, RESULT);
+            await(child, output, DONE);
             assertThat(child.waitFor(PATIENCE)).as(Files.readString(output)).isTrue();
             assertThat(child.exitValue().getAsInt()).as(Files.readString(output)).isZero();
-            return stoppedInTime ? Integer.valueOf(result.group(1)) : null;
+            return stoppedInTime ? Files.readString(output) : null;
         }
     }
 
@@ -154,6 +188,51 @@ class TimedReadAtDeadlineTest {
                 thread.start();
                 thread.join();
             }
+            System.out.println("done");
+        }
+    }
+
+    /**
+     * As {@link TimedReaderChild}, but the reader's read(2) calls are held until a thread of this child lets them
+     * go; one that is held while a token is waiting (the read after the look at the deadline) finds it taken first
+     * through a second description of the same pipe ({@code /proc/self/fd/3}).
+     */
+    public static final class ThiefChild {
+        public static void main(String[] args) throws Exception {
+            Duration timeout = Duration.ofMillis(Long.parseLong(args[0]));
+            AtomicInteger held = new AtomicInteger();
+            AtomicInteger stolen = new AtomicInteger(-1);
+            try (TokenPipeEnd reader = TokenPipeEnd.adopt(3);
+                 FileInputStream thief = new FileInputStream("/proc/self/fd/3")) {
+                CompletableFuture<SeccompListener> listener = new CompletableFuture<>();
+                Thread thread = new Thread(() -> {
+                    listener.complete(SeccompListener.holdReadsOf(3));
+                    System.out.println("tid=" + ThreadContext.current().threadId() + " t0=" + System.nanoTime());
+                    int result = reader.tokenRead(timeout);
+                    System.out.println("result=" + result + " errno=" + reader.lastErrno());
+                }, "timed-reader");
+                thread.start();
+                SeccompListener reads = listener.get(30, TimeUnit.SECONDS);
+                Thread letGo = new Thread(() -> {
+                    try {
+                        while (true) {
+                            long id = reads.awaitRead();
+                            held.incrementAndGet();
+                            if (thief.available() > 0) { // FIONREAD: the bytes in the pipe
+                                stolen.set(thief.read());
+                            }
+                            reads.letGo(id);
+                        }
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                }, "let-go");
+                letGo.setDaemon(true); // it waits for reads for ever
+                letGo.start();
+                thread.join();
+            }
+            System.out.println("held reads=" + held + " stolen=" + stolen);
+            System.out.println("done");
         }
     }
 }
