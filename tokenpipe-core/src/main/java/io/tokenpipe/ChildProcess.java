@@ -366,12 +366,12 @@ public final class ChildProcess implements AutoCloseable {
                             + " it, so it was killed: " + e, e);
                 }
                 return new ChildProcess(watch, detached, command.get(0));
-            } finally {
-                for (FdHandle handle : handedOver) {
-                    handle.finishHandOff(); // closes this JVM's copy; the child has its own
+            } finally { // index loops: an iterator is an allocation, which may fail after an OutOfMemoryError
+                for (int i = 0; i < handedOver.size(); i++) {
+                    handedOver.get(i).finishHandOff(); // closes this JVM's copy; the child has its own
                 }
-                for (TokenPipeEnd end : ends) {
-                    end.close(); // closes the ends not handed over yet; for the others it only releases the leak guard
+                for (int i = 0; i < ends.size(); i++) {
+                    ends.get(i).close(); // closes the ends not handed over; for the others only releases the leak guard
                 }
             }
         }

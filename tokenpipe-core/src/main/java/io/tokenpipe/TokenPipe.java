@@ -71,12 +71,35 @@ public final class TokenPipe implements AutoCloseable {
             LAST_MAKE_FAILURE.set(new MakeFailure(errno, "pipe() failed: " + Errno.describe(errno)));
             return Optional.empty();
         }
-        if (LAST_MAKE_FAILURE.get() != null) {
-            LAST_MAKE_FAILURE.remove();
+        int readFd = context.scratchInt(0);
+        int writeFd = context.scratchInt(4);
+        TokenPipeEnd readEnd = null;
+        TokenPipeEnd writeEnd = null;
+        try {
+            if (LAST_MAKE_FAILURE.get() != null) {
+                LAST_MAKE_FAILURE.remove();
+            }
+            Throwable origin = origin();
+            readEnd = new TokenPipeEnd(readFd, origin);
+            writeEnd = new TokenPipeEnd(writeFd, origin);
+            return Optional.of(new TokenPipe(readEnd, writeEnd));
+        } catch (Throwable failed) { // OutOfMemoryError: whatever pipe2 made and nobody owns yet is closed here
+            closeUnowned(io, readEnd, readFd);
+            closeUnowned(io, writeEnd, writeFd);
+            throw failed;
         }
-        Throwable origin = origin();
-        return Optional.of(new TokenPipe(new TokenPipeEnd(context.scratchInt(0), origin),
-                new TokenPipeEnd(context.scratchInt(4), origin)));
+    }
+
+    /**
+     * Closes {@code fd} through its end if it got one, else directly: an end's constructor either registers the
+     * descriptor's handle and returns, or throws with nothing registered. Allocates nothing.
+     */
+    private static void closeUnowned(NativeIo io, TokenPipeEnd end, int fd) {
+        if (end != null) {
+            end.close();
+        } else {
+            io.close(fd);
+        }
     }
 
     /**

@@ -170,7 +170,16 @@ final class DemoProcesses implements AutoCloseable {
 
     /** The pids of the worker JVMs started from the demo jar that still run. */
     static List<Long> runningWorkers() throws IOException {
-        String jar = jar().toAbsolutePath().toString();
+        return runningWorkers(jar().toAbsolutePath().toString());
+    }
+
+    /**
+     * The pids of the worker JVMs started from {@code jar} that still run. Not counted: a process a JVM forks to run
+     * another program (each JVM here runs JNA's {@code /sbin/ldconfig -p} through the JDK's jspawnhelper), which
+     * shows the JVM's command line until its exec, a few milliseconds later. It runs one thread (a fork copies only
+     * the thread that called it); a JVM runs a dozen from its first milliseconds on (as in the starter's DaemonModeIT).
+     */
+    static List<Long> runningWorkers(String jar) throws IOException {
         List<Long> workers = new ArrayList<>();
         try (Stream<Path> entries = Files.list(Path.of("/proc"))) {
             for (Path entry : (Iterable<Path>) entries::iterator) {
@@ -185,8 +194,10 @@ final class DemoProcesses implements AutoCloseable {
                 catch (IOException ex) {
                     continue; // exited meanwhile
                 }
-                if (cmdline.contains(WORKER_MAIN) && cmdline.contains(jar) && Processes.isRunning(Long.parseLong(name))) {
-                    workers.add(Long.parseLong(name));
+                long pid = Long.parseLong(name);
+                if (cmdline.contains(WORKER_MAIN) && cmdline.contains(jar) && Processes.isRunning(pid)
+                        && Processes.threads(pid) > 1) {
+                    workers.add(pid);
                 }
             }
         }

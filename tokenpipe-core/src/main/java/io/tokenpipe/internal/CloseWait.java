@@ -80,10 +80,7 @@ final class CloseWait implements FdHandle.Visitor {
                 }
                 if (!loggedSlow && now - start >= SLOW_NANOS) {
                     loggedSlow = true;
-                    Log.log(System.Logger.Level.WARNING, "closing fd " + handle.fd() + " has waited "
-                            + (now - start) / 1_000_000 + " ms for " + wakeable + " thread(s) to leave their call on"
-                            + " it; they do not block the wake-up signal: suspended (a debugger, SIGSTOP) or not"
-                            + " getting CPU time?");
+                    logSlow();
                 }
                 pause(round);
                 interrupted |= Thread.interrupted();
@@ -95,16 +92,39 @@ final class CloseWait implements FdHandle.Visitor {
         }
     }
 
+    private void logSlow() {
+        try { // building the message may run out of memory: the close must go on
+            Log.log(System.Logger.Level.WARNING, "closing fd " + handle.fd() + " has waited "
+                    + (now - start) / 1_000_000 + " ms for " + wakeable + " thread(s) to leave their call on"
+                    + " it; they do not block the wake-up signal: suspended (a debugger, SIGSTOP) or not"
+                    + " getting CPU time?");
+        } catch (Throwable messageLost) {
+            // lost, as with a logging backend that fails (Log)
+        }
+    }
+
     @Override
     public void visit(ThreadContext context) {
         inside++;
-        if (context.stuckInThisCall()
-                || (diagnose && context.cannotBeWoken(whatHappens(), now - start))) {
+        if (context.stuckInThisCall() || (diagnose && cannotBeWoken(context))) {
             return;
         }
         wakeable++;
         if (signal) {
             context.wake();
+        }
+    }
+
+    /**
+     * Whether the thread cannot be woken; also true when finding out failed (out of memory reading /proc or building
+     * the message): then the closer does not wait for it either, and leaves close(2) to the {@link Waker}, which
+     * wakes the threads inside a closed handle until they have left. Waiting instead could wait for ever.
+     */
+    private boolean cannotBeWoken(ThreadContext context) {
+        try {
+            return context.cannotBeWoken(whatHappens(), now - start);
+        } catch (Throwable outOfMemory) {
+            return true;
         }
     }
 

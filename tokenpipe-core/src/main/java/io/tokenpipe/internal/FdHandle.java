@@ -452,7 +452,14 @@ public class FdHandle extends PhantomReference<Object> implements Runnable {
             CloseWait.untilClosed(this); // another thread is closing it
             return;
         }
-        if (nobodyInside() || CloseWait.untilNobodyInside(this, false)) {
+        boolean nobodyLeft;
+        try {
+            nobodyLeft = nobodyInside() || CloseWait.untilNobodyInside(this, false);
+        } catch (Throwable failed) { // out of memory for the wait itself: the Waker closes it once nobody is inside
+            deferClose();
+            throw failed;
+        }
+        if (nobodyLeft) {
             closeNow();
         } else {
             deferClose();
@@ -471,7 +478,12 @@ public class FdHandle extends PhantomReference<Object> implements Runnable {
             return -1;
         }
         if (!nobodyInside()) {
-            CloseWait.untilNobodyInside(this, true);
+            try {
+                CloseWait.untilNobodyInside(this, true);
+            } catch (Throwable failed) { // out of memory for the wait itself: closed as a close() would be
+                deferClose();
+                throw failed;
+            }
         }
         return fd;
     }

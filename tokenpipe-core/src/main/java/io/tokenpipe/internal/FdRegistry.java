@@ -47,9 +47,13 @@ final class FdRegistry {
         FdHandle previous = (FdHandle) SLOT.getVolatile(page, fd & PAGE_MASK);
         SLOT.setRelease(page, fd & PAGE_MASK, handle);
         if (previous != null && previous.loseDescriptor()) {
-            Log.log(System.Logger.Level.WARNING, "fd " + fd + " was closed behind the back of the token pipe end"
-                    + " that owned it (by code outside tokenpipe), and the kernel has now given the number to a new"
-                    + " pipe; the old end will never close it (its calls fail with EBADF from now on)");
+            try { // building the message may run out of memory: the handle is registered, so nothing may throw now
+                Log.log(System.Logger.Level.WARNING, "fd " + fd + " was closed behind the back of the token pipe"
+                        + " end that owned it (by code outside tokenpipe), and the kernel has now given the number to"
+                        + " a new pipe; the old end will never close it (its calls fail with EBADF from now on)");
+            } catch (Throwable messageLost) {
+                // as a failing logging backend loses it (Log)
+            }
         }
     }
 

@@ -35,6 +35,7 @@ public interface Libc {
 
     long write(int fd, long buf, long count);
 
+    /** Allocates nothing, and leaves no errno to read (a failed close released the descriptor on Linux anyway). */
     int close(int fd);
 
     int pipe(long fds);
@@ -75,7 +76,8 @@ public interface Libc {
 
     int pthread_kill(long thread, int sig);
 
-    String strerror(int errnum);
+    /** strerror's text as bytes, without the NUL (null for NULL); decoded by {@link NativeText}. */
+    byte[] strerror(int errnum);
 
     int getrlimit(int resource, long rlim);
 

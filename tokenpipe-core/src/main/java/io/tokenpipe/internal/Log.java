@@ -3,7 +3,9 @@ package io.tokenpipe.internal;
 /**
  * tokenpipe's log ("io.tokenpipe"), for the library's own threads and for close(): a message is never worth a thread
  * or a descriptor. So logging never throws: a logging backend that fails (its lookup or its {@code log}) loses the
- * message, and the lookup is tried again at the next one.
+ * message, and the lookup is tried again at the next one. Building the message is the caller's: where a close, a
+ * hand-off or a library thread must go on, the caller builds and logs it inside a try that catches anything
+ * (a long thread name can make the text run out of memory).
  *
  * <p>The logger is looked up at the first message, not when the library's classes load: {@code System.getLogger}
  * finds the logging backend when it is called (a ServiceLoader scan of the class path and the start of

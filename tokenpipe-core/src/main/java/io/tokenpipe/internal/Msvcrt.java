@@ -21,7 +21,8 @@ public interface Msvcrt {
 
     int _getmaxstdio();
 
-    String strerror(int errnum);
+    /** strerror's text as bytes, without the NUL (null for NULL); decoded by {@link NativeText}. */
+    byte[] strerror(int errnum);
 
     // kernel32
 

@@ -279,10 +279,14 @@ public final class ThreadContext {
         }
         if (!reported) {
             reported = true;
-            Log.log(System.Logger.Level.WARNING, "thread \"" + thread.getName() + "\" (native id " + id
-                    + ") " + reason + ", so it cannot be woken from the call it is in: " + waiting + ". Its later"
-                    + " calls run with the signal unblocked for their duration; to avoid this, do not block the"
-                    + " signal in threads that use token pipes, or make their first token call after blocking it");
+            try { // building the message may run out of memory (a long thread name): the close must go on
+                Log.log(System.Logger.Level.WARNING, "thread \"" + thread.getName() + "\" (native id " + id
+                        + ") " + reason + ", so it cannot be woken from the call it is in: " + waiting + ". Its later"
+                        + " calls run with the signal unblocked for their duration; to avoid this, do not block the"
+                        + " signal in threads that use token pipes, or make their first token call after blocking it");
+            } catch (Throwable messageLost) {
+                // lost, as with a logging backend that fails (Log)
+            }
         }
         return true;
     }

@@ -281,11 +281,15 @@ final class Waker implements Runnable, FdHandle.Visitor {
             return;
         }
         context.wakerNextLook = now + CloseWait.DIAGNOSE_AGAIN_NANOS;
-        if (context.cannotBeWoken(abandoned ? "its call on a closed descriptor ends only when its system call"
-                + " returns (a token, end of stream, or close by the peer)" : "its "
-                + (context.thread.isInterrupted() ? "interrupt" : "timeout") + " takes effect only once that call"
-                + " returns (a token, end of stream, or close by the peer)", now - context.wakerFirstWake)) {
-            context.wakerNextLook = now + PROBE_NANOS;
+        try { // out of memory (reading /proc, building the message) must not keep the other handles unserved
+            if (context.cannotBeWoken(abandoned ? "its call on a closed descriptor ends only when its system call"
+                    + " returns (a token, end of stream, or close by the peer)" : "its "
+                    + (context.thread.isInterrupted() ? "interrupt" : "timeout") + " takes effect only once that call"
+                    + " returns (a token, end of stream, or close by the peer)", now - context.wakerFirstWake)) {
+                context.wakerNextLook = now + PROBE_NANOS;
+            }
+        } catch (Throwable outOfMemory) {
+            // taken as wakeable: it is signalled on, and looked at again a second later
         }
     }
 }

@@ -36,6 +36,12 @@ public final class Processes {
         }
     }
 
+    /** The Threads: of /proc/pid/status; 0 once the process is gone. */
+    public static int threads(long pid) {
+        String threads = status(pid, "Threads");
+        return threads != null ? Integer.parseInt(threads) : 0;
+    }
+
     /** The pids of the zombie children of this JVM. */
     public static List<Long> zombieChildren() {
         long self = ProcessHandle.current().pid();

@@ -62,4 +62,9 @@ public final class JnaBackend implements Backend {
     public long address(ByteBuffer directBuffer) {
         return Pointer.nativeValue(Native.getDirectBufferPointer(directBuffer));
     }
+
+    /** The bytes of the C string at {@code text}, without its NUL; null for NULL (decoded by NativeText). */
+    static byte[] cString(Pointer text) {
+        return text == null ? null : text.getByteArray(0, (int) text.indexOf(0, (byte) 0));
+    }
 }

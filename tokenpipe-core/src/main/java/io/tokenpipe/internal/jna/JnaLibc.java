@@ -62,7 +62,7 @@ final class JnaLibc implements Libc {
 
         static native int pthread_kill(long thread, int sig);
 
-        static native String strerror(int errnum);
+        static native Pointer strerror(int errnum); // not String: JNA would decode it by its own rules
 
         static native int getrlimit(int resource, long rlim);
 
@@ -86,6 +86,11 @@ final class JnaLibc implements Libc {
 
         static native int posix_spawn_file_actions_addclose(long fileActions, int fd);
 
+        /**
+         * mode_t is an unsigned 16-bit __uint16_t on macOS ({@code <sys/_types.h>}); an int holding a mode (0 to
+         * 0xFFFF) is that value zero-extended, which is what Apple arm64 wants from the caller. JNA's char would be a
+         * 4-byte wchar_t.
+         */
         static native int posix_spawn_file_actions_addopen(long fileActions, int fd, long path, int oflag, int mode);
 
         static native int posix_spawnattr_init(long attr);
@@ -303,8 +308,8 @@ final class JnaLibc implements Libc {
     }
 
     @Override
-    public String strerror(int errnum) {
-        return Base.strerror(errnum);
+    public byte[] strerror(int errnum) {
+        return JnaBackend.cString(Base.strerror(errnum));
     }
 
     @Override

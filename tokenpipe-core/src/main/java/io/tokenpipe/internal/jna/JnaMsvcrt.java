@@ -32,7 +32,7 @@ final class JnaMsvcrt implements Msvcrt {
 
         static native int _getmaxstdio();
 
-        static native String strerror(int errnum);
+        static native Pointer strerror(int errnum); // not String: JNA would decode it by its own rules
     }
 
     private static final class Kernel32 {
@@ -93,8 +93,8 @@ final class JnaMsvcrt implements Msvcrt {
     }
 
     @Override
-    public String strerror(int errnum) {
-        return Crt.strerror(errnum);
+    public byte[] strerror(int errnum) {
+        return JnaBackend.cString(Crt.strerror(errnum));
     }
 
     @Override

@@ -5,6 +5,7 @@ import io.tokenpipe.internal.Errno;
 import io.tokenpipe.internal.Libc;
 import io.tokenpipe.internal.NativeBuffer;
 import io.tokenpipe.internal.NativeIo;
+import io.tokenpipe.internal.NativeText;
 import io.tokenpipe.internal.Os;
 import java.io.IOException;
 import java.math.BigInteger;
@@ -478,6 +479,6 @@ public final class PosixIo extends NativeIo {
 
     @Override
     protected String errorText(int errno) {
-        return libc.strerror(errno);
+        return NativeText.decode(libc.strerror(errno));
     }
 }

@@ -196,8 +196,13 @@ public final class ChildWatch {
             int errno = LIBC.errno();
             if (errno != Errno.EINTR) {
                 code = LOST; // ECHILD: someone else reaped it; nothing more to learn
-                Log.log(System.Logger.Level.WARNING, "child " + pid + " could not be reaped (" + Errno.describe(errno)
-                        + "): its exit code is lost; does something in this JVM ignore SIGCHLD or call waitpid(-1)?");
+                try { // building the message may run out of memory: the pidfd must still be closed below
+                    Log.log(System.Logger.Level.WARNING, "child " + pid + " could not be reaped ("
+                            + Errno.describe(errno) + "): its exit code is lost; does something in this JVM ignore"
+                            + " SIGCHLD or call waitpid(-1)?");
+                } catch (Throwable messageLost) {
+                    // lost, as with a logging backend that fails (Log)
+                }
                 break;
             }
         }
@@ -229,9 +234,13 @@ public final class ChildWatch {
                             continue;
                         }
                         if (errno != ECHILD) {
-                            Log.log(System.Logger.Level.DEBUG, "waitid(WNOWAIT) failed for child " + pid + " ("
-                                    + Errno.describe(errno) + "); polling it every 20 ms instead");
                             waitidWorks = false;
+                            try { // building the message may run out of memory: this thread must go on
+                                Log.log(System.Logger.Level.DEBUG, "waitid(WNOWAIT) failed for child " + pid + " ("
+                                        + Errno.describe(errno) + "); polling it every 20 ms instead");
+                            } catch (Throwable messageLost) {
+                                // lost, as with a logging backend that fails (Log)
+                            }
                         }
                     }
                 }

@@ -81,7 +81,8 @@ final class PidfdReaper implements Runnable {
                     return;
                 }
             } catch (RuntimeException | Error e) { // OutOfMemoryError: keep going, the children depend on it
-                Log.log(System.Logger.Level.WARNING, "tokenpipe-reaper: " + e, e);
+                // A constant message: building one here could run out of memory again and end this thread.
+                Log.log(System.Logger.Level.WARNING, "tokenpipe-reaper: a round failed; it goes on", e);
                 LockSupport.parkNanos(10_000_000L);
             }
         }
@@ -105,7 +106,11 @@ final class PidfdReaper implements Runnable {
         if (ready < 0) {
             int errno = LIBC.errno();
             if (errno != Errno.EINTR) {
-                Log.log(System.Logger.Level.WARNING, "poll on child pidfds failed: " + Errno.describe(errno));
+                try {
+                    Log.log(System.Logger.Level.WARNING, "poll on child pidfds failed: " + Errno.describe(errno));
+                } catch (Throwable messageLost) {
+                    // lost, as with a logging backend that fails (Log); the pause below must still come
+                }
                 LockSupport.parkNanos(10_000_000L);
             }
             return false;

@@ -194,11 +194,10 @@ public final class ProcessLauncher {
      * whatever the targets are, so the highest target allowed (the limit - 1) works too.
      */
     private void copySources(int[] moved) throws IOException {
-        TreeSet<Integer> targets = new TreeSet<>();
-        for (int childFd : childFds) {
-            targets.add(childFd);
-        }
-        List<Integer> heldOnTargets = new ArrayList<>();
+        // Allocated before the first copy, and no boxing after it: an OutOfMemoryError between a copy and its record
+        // would leak the copy. Each target is held at most once (the next copy lands elsewhere).
+        int[] heldOnTargets = new int[childFds.length];
+        int held = 0;
         try {
             for (int i = 0; i < fds.length; i++) {
                 while (moved[i] == -1) {
@@ -207,16 +206,27 @@ public final class ProcessLauncher {
                         throw failure("cannot hand fd " + fds[i] + " over at " + childFds[i]
                                 + ": no copy could be made (fcntl F_DUPFD_CLOEXEC)", libc.errno());
                     }
-                    if (targets.contains(copy)) {
-                        heldOnTargets.add(copy);
+                    if (isTarget(copy)) {
+                        heldOnTargets[held++] = copy;
                     } else {
                         moved[i] = copy;
                     }
                 }
             }
         } finally {
-            heldOnTargets.forEach(libc::close);
+            for (int i = 0; i < held; i++) {
+                libc.close(heldOnTargets[i]);
+            }
         }
+    }
+
+    private boolean isTarget(int fd) {
+        for (int childFd : childFds) {
+            if (childFd == fd) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static List<byte[]> encode(List<String> words, Charset charset) {

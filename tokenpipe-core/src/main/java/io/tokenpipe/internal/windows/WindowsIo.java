@@ -4,6 +4,7 @@ import io.tokenpipe.internal.Backend;
 import io.tokenpipe.internal.Errno;
 import io.tokenpipe.internal.Msvcrt;
 import io.tokenpipe.internal.NativeIo;
+import io.tokenpipe.internal.NativeText;
 import io.tokenpipe.internal.Os;
 import java.nio.ByteBuffer;
 
@@ -176,6 +177,6 @@ public final class WindowsIo extends NativeIo {
 
     @Override
     protected String errorText(int errno) {
-        return crt.strerror(errno);
+        return NativeText.decode(crt.strerror(errno));
     }
 }

@@ -126,6 +126,38 @@ final class Downcalls {
         return carrier == MemorySegment.class ? "void*" : "j" + carrier.getName();
     }
 
+    /**
+     * Has {@code close} (a handle of {@code int close(int)}) customized at once: java.lang.invoke customizes a method
+     * handle's lambda form at its 128th call through invokeExact from code that does not see it as a constant (the
+     * interpreter, C1; {@code java.lang.invoke.MethodHandle.CUSTOMIZE_THRESHOLD}, 127 by default), before calling
+     * it. That allocates; in a full heap it throws OutOfMemoryError before close(2), at every call until there is
+     * room (seen with -Xlog:exceptions in OutOfMemoryTest's child), and a descriptor stays open. close(-1) is
+     * harmless: EBADF.
+     */
+    static void passCustomization(MethodHandle close) {
+        int threshold = Integer.getInteger("java.lang.invoke.MethodHandle.CUSTOMIZE_THRESHOLD", 127);
+        try {
+            for (int i = 0; i <= Math.min(threshold, 1_000); i++) {
+                int ignored = (int) close.invokeExact(-1);
+            }
+        } catch (Throwable e) {
+            throw unexpected(e);
+        }
+    }
+
+    /** The bytes of the C string at {@code text}, without its NUL; null for NULL (decoded by NativeText). */
+    static byte[] cString(MemorySegment text) {
+        if (text.equals(MemorySegment.NULL)) {
+            return null;
+        }
+        MemorySegment unbounded = text.reinterpret(Long.MAX_VALUE);
+        long length = 0;
+        while (unbounded.get(ValueLayout.JAVA_BYTE, length) != 0) {
+            length++;
+        }
+        return unbounded.asSlice(0, length).toArray(ValueLayout.JAVA_BYTE);
+    }
+
     /** A throwable from a downcall (none is expected: C code does not throw Java exceptions) as unchecked. */
     static RuntimeException unexpected(Throwable thrown) {
         if (thrown instanceof Error error) {

@@ -1,6 +1,7 @@
 package io.tokenpipe.internal.ffm;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_CHAR;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT;
@@ -81,9 +82,18 @@ final class FfmLibc implements Libc {
         static final MethodHandle H = errnoCall("write", LONG, JAVA_INT, LONG, LONG);
     }
 
-    /** int close(int fd); */
+    /**
+     * int close(int fd); without errno, which nobody reads after close: a downcall that captures errno allocates
+     * 40 B per call (a slice of the capture segment) until C2 removes it, and close must work with the heap full
+     * (an OutOfMemoryError before close(2) would leave the descriptor open; OutOfMemoryTest). A plain one allocates
+     * nothing once past {@link Downcalls#passCustomization}.
+     */
     private static final class Close {
-        static final MethodHandle H = errnoCall("close", JAVA_INT, JAVA_INT);
+        static final MethodHandle H = call("close", JAVA_INT, JAVA_INT);
+
+        static {
+            Downcalls.passCustomization(H);
+        }
     }
 
     /** int pipe(int fds[2]); */
@@ -255,16 +265,18 @@ final class FfmLibc implements Libc {
 
     /**
      * int posix_spawn_file_actions_addopen(file_actions, int fildes, const char *path, int oflag, mode_t mode);
-     * mode_t is an unsigned int on Linux but a 16-bit __uint16_t on macOS ({@code <sys/_types.h>}:
-     * {@code typedef __uint16_t __darwin_mode_t}), which Apple arm64 wants extended by the caller: bound as a
-     * short there, so that the linker does that extension, and taking an int either way.
+     * mode_t is an unsigned int on Linux but an unsigned 16-bit __uint16_t on macOS ({@code <sys/_types.h>}:
+     * {@code typedef __uint16_t __darwin_mode_t}; {@code <sys/_types/_mode_t.h>}: {@code typedef __darwin_mode_t
+     * mode_t}), which Apple arm64 wants extended to 32 bits by the caller, zero-extended as it is unsigned: bound as
+     * JAVA_CHAR there (FFM's one unsigned 16-bit layout, so that the linker zero-extends; JAVA_SHORT would
+     * sign-extend a mode with bit 15 set), taking an int either way.
      */
     private static final class ActionsAddopen {
         static final MethodHandle H = addopen();
 
         private static MethodHandle addopen() {
             MethodHandle bound = call("posix_spawn_file_actions_addopen", JAVA_INT, LONG, JAVA_INT, LONG,
-                    JAVA_INT, MAC ? JAVA_SHORT : JAVA_INT);
+                    JAVA_INT, MAC ? JAVA_CHAR : JAVA_INT);
             return MethodHandles.explicitCastArguments(bound,
                     MethodType.methodType(int.class, long.class, int.class, long.class, int.class, int.class));
         }
@@ -372,7 +384,7 @@ final class FfmLibc implements Libc {
     @Override
     public int close(int fd) {
         try {
-            return (int) Close.H.invokeExact(CallState.state(), fd);
+            return (int) Close.H.invokeExact(fd);
         } catch (Throwable e) {
             throw Downcalls.unexpected(e);
         }
@@ -509,10 +521,9 @@ final class FfmLibc implements Libc {
     }
 
     @Override
-    public String strerror(int errnum) {
+    public byte[] strerror(int errnum) {
         try {
-            MemorySegment text = (MemorySegment) Strerror.H.invokeExact(errnum);
-            return text.equals(MemorySegment.NULL) ? null : text.reinterpret(Long.MAX_VALUE).getString(0);
+            return Downcalls.cString((MemorySegment) Strerror.H.invokeExact(errnum));
         } catch (Throwable e) {
             throw Downcalls.unexpected(e);
         }

@@ -215,10 +215,9 @@ final class FfmMsvcrt implements Msvcrt {
     }
 
     @Override
-    public String strerror(int errnum) {
+    public byte[] strerror(int errnum) {
         try {
-            MemorySegment text = (MemorySegment) Strerror.H.invokeExact(errnum);
-            return text.equals(MemorySegment.NULL) ? null : text.reinterpret(Long.MAX_VALUE).getString(0);
+            return Downcalls.cString((MemorySegment) Strerror.H.invokeExact(errnum));
         } catch (Throwable e) {
             throw Downcalls.unexpected(e);
         }
