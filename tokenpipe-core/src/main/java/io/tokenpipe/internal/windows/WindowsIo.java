@@ -89,7 +89,8 @@ public final class WindowsIo extends NativeIo {
      * anonymous pipes are named pipes with a unique name), which is not bound. So a timed read whose cancel came
      * after its deadline returns TS_TIMEOUT, as before. The case is narrower than on POSIX: CancelSynchronousIo
      * reaches only a read still pending, so a token there before the cancel completes the read, and the Waker
-     * cancels only after the deadline: a read it aborted had no token after the deadline.
+     * cancels only once the deadline has passed: a read it aborted had no token at that moment, after the deadline.
+     * (Compiled, never run.)
      */
     @Override
     public boolean isReady(int fd, boolean write, ByteBuffer scratch, long scratchAddress) {
