@@ -50,8 +50,10 @@ class BootstrapContextSystemdTests {
             assertThat(datagrams).extracting(Datagram::text).startsWith("STATUS=Starting",
                     "STATUS=Started, running the application runners");
             assertThat(datagrams.get(2).text()).startsWith("READY=1\nSTATUS=Ready, started in ");
-            assertThat(datagrams.subList(3, 5)).extracting(Datagram::text)
-                .containsExactly("STOPPING=1\nSTATUS=Stopping", "STATUS=marker");
+            // main closes the context, then the JVM exits: the close is not the JVM's shutdown, so it may be a
+            // restart; systemd ends the unit on the exit all the same
+            assertThat(datagrams.get(3).text()).matches("RELOADING=1\nMONOTONIC_USEC=\\d+\nSTATUS=Restarting");
+            assertThat(datagrams.get(4).text()).isEqualTo("STATUS=marker");
             assertThat(datagrams.subList(0, 4)).allSatisfy((datagram) -> assertThat(datagram.senderPid())
                 .isEqualTo(child.pid()));
         }

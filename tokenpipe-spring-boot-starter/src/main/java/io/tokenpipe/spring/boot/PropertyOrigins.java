@@ -20,6 +20,19 @@ final class PropertyOrigins {
      * @return the origin, or null when the property is not set or its source does not track origins
      */
     static @Nullable String of(@Nullable Environment environment, String name) {
+        ConfigurationProperty property = find(environment, name);
+        return (property != null && property.getOrigin() != null) ? property.getOrigin().toString() : null;
+    }
+
+    /**
+     * Whether {@code name} has a value of its own in {@code environment} (under any of its relaxed names), as opposed
+     * to its default.
+     */
+    static boolean isSet(@Nullable Environment environment, String name) {
+        return find(environment, name) != null;
+    }
+
+    private static @Nullable ConfigurationProperty find(@Nullable Environment environment, String name) {
         if (!(environment instanceof ConfigurableEnvironment configurable)) {
             return null;
         }
@@ -27,7 +40,7 @@ final class PropertyOrigins {
         for (ConfigurationPropertySource source : ConfigurationPropertySources.get(configurable)) {
             ConfigurationProperty property = source.getConfigurationProperty(propertyName);
             if (property != null) {
-                return (property.getOrigin() != null) ? property.getOrigin().toString() : null;
+                return property;
             }
         }
         return null;

@@ -19,11 +19,11 @@ import org.springframework.boot.availability.ReadinessState;
 import org.springframework.boot.context.event.ApplicationEnvironmentPreparedEvent;
 import org.springframework.boot.context.event.ApplicationFailedEvent;
 import org.springframework.boot.context.event.ApplicationPreparedEvent;
-import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.boot.context.event.ApplicationStartedEvent;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.context.ApplicationContext;
 import org.springframework.context.ApplicationEvent;
+import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.event.ContextClosedEvent;
 import org.springframework.context.event.SmartApplicationListener;
 import org.springframework.core.env.ConfigurableEnvironment;
@@ -36,11 +36,17 @@ import org.springframework.util.ClassUtils;
  * <ul>
  * <li>{@code STATUS=Starting} once the environment is prepared, {@code STATUS=Started, running the application
  * runners} once the context has refreshed;</li>
- * <li>{@code READY=1} with {@code STATUS=Ready} once Boot publishes {@link ReadinessState#ACCEPTING_TRAFFIC}
- * (after the runners: the moment the readiness token is written);</li>
+ * <li>{@code READY=1} with {@code STATUS=Ready} once Boot has published {@link ReadinessState#ACCEPTING_TRAFFIC}
+ * (after the runners) and every listener of it has returned ({@link ReadinessRunListener}: the moment the readiness
+ * token is written);</li>
  * <li>{@code STATUS=Failed to start: ...} with {@code ERRNO=} where the failure carries one, on
  * {@link ApplicationFailedEvent};</li>
- * <li>{@code STOPPING=1} as soon as the application context begins to close (SIGTERM, {@code systemctl stop});</li>
+ * <li>{@code STOPPING=1} as soon as the application context begins to close while the JVM shuts down (SIGTERM,
+ * {@code systemctl stop}, {@code System.exit}), or closes before it was ready;</li>
+ * <li>{@code RELOADING=1} with {@code MONOTONIC_USEC=} when the context of a ready application closes while the JVM
+ * goes on: a restart in the same JVM (Spring Cloud's {@code /actuator/restart}, devtools). STOPPING=1 would make
+ * systemd stop the unit and kill it after {@code TimeoutStopSec}; after RELOADING=1 it waits for the READY=1 that
+ * the next application run in this JVM sends, and a JVM that exits instead ends the unit as any exit does;</li>
  * <li>{@code WATCHDOG=1} every half of {@code WATCHDOG_USEC} (when it is set, and {@code WATCHDOG_PID} is unset
  * or this process), while the health group {@code tokenpipe.notify.systemd.watchdog-health-group} (default
  * {@code liveness}) is UP, or without actuator's health endpoint while the {@link LivenessState} is CORRECT
@@ -50,9 +56,10 @@ import org.springframework.util.ClassUtils;
  * {@code tokenpipe.notify.systemd.enabled=false} (or {@code tokenpipe.enabled=false}) turns all of it off.
  *
  * <p>Registered in {@code META-INF/spring.factories}, not a bean, for the same reason as
- * {@link TokenPipeReadinessNotifier}: it must see {@code ApplicationFailedEvent} after a failed refresh. Acts once
- * per JVM and only for the application itself (not in a Spring Cloud bootstrap context, not during AOT
- * processing, not for the parent a {@code SpringApplicationBuilder} starts first).
+ * {@link TokenPipeReadinessNotifier}: it must see {@code ApplicationFailedEvent} after a failed refresh. Acts for
+ * one application of the JVM at a time and only for the application itself (not in a Spring Cloud bootstrap
+ * context, not during AOT processing, not for the parent a {@code SpringApplicationBuilder} starts first); once
+ * that application's context closes while the JVM goes on, the next application run in the JVM reports.
  */
 public final class SystemdReadinessNotifier implements SmartApplicationListener {
 
@@ -64,8 +71,11 @@ public final class SystemdReadinessNotifier implements SmartApplicationListener 
 
     private static final Log logger = LogFactory.getLog(SystemdReadinessNotifier.class);
 
-    /** NOTIFY_SOCKET belongs to the process: only the first application in the JVM reports to it. */
+    /** NOTIFY_SOCKET belongs to the process: only one application in the JVM reports to it. */
     private static final AtomicBoolean claimed = new AtomicBoolean();
+
+    /** The application that reported closed while the JVM goes on (a restart): the next one takes the claim. */
+    private static final AtomicBoolean released = new AtomicBoolean();
 
     /** Where NOTIFY_SOCKET and WATCHDOG_* are read: this process's environment, or a test's. */
     private static volatile Supplier<Map<String, String>> environmentVariables = System::getenv;
@@ -88,8 +98,6 @@ public final class SystemdReadinessNotifier implements SmartApplicationListener 
 
     private volatile @Nullable LivenessState liveness;
 
-    private volatile @Nullable Duration startedIn;
-
     private volatile boolean ready;
 
     private volatile boolean failed;
@@ -105,7 +113,6 @@ public final class SystemdReadinessNotifier implements SmartApplicationListener 
         return ApplicationEnvironmentPreparedEvent.class.isAssignableFrom(eventType)
                 || ApplicationPreparedEvent.class.isAssignableFrom(eventType)
                 || ApplicationStartedEvent.class.isAssignableFrom(eventType)
-                || ApplicationReadyEvent.class.isAssignableFrom(eventType)
                 || AvailabilityChangeEvent.class.isAssignableFrom(eventType)
                 || ApplicationFailedEvent.class.isAssignableFrom(eventType)
                 || ContextClosedEvent.class.isAssignableFrom(eventType);
@@ -132,13 +139,9 @@ public final class SystemdReadinessNotifier implements SmartApplicationListener 
             }
             send("STATUS=Started, running the application runners");
         }
-        else if (event instanceof ApplicationReadyEvent readyEvent
-                && readyEvent.getApplicationContext() == this.context) {
-            this.startedIn = readyEvent.getTimeTaken();
-        }
-        else if (event instanceof AvailabilityChangeEvent<?> change
+        else if (event instanceof AvailabilityChangeEvent<?> change && change.getState() instanceof LivenessState state
                 && ApplicationContexts.isFrom(change, this.context)) {
-            onAvailabilityChange(change, systemd);
+            this.liveness = state;
         }
         else if (event instanceof ApplicationFailedEvent failedEvent
                 && failedEvent.getSpringApplication() == this.application) {
@@ -147,11 +150,57 @@ public final class SystemdReadinessNotifier implements SmartApplicationListener 
         else if (event instanceof ContextClosedEvent closed && closed.getApplicationContext() == this.context) {
             ReadinessFailureReporter.forget(closed.getApplicationContext());
             stopWatchdog();
+            contextClosed();
+        }
+    }
+
+    private void contextClosed() {
+        if (isJvmShuttingDown()) {
             // After a failed start the failure's STATUS stays what systemctl status shows; the process exits.
             if (!this.failed && !this.stopping) {
                 this.stopping = true;
                 send("STOPPING=1\nSTATUS=Stopping");
             }
+            return;
+        }
+        // The JVM goes on: a restart (Spring Cloud's RestartEndpoint runs the same SpringApplication again, devtools
+        // a new one), or an exit still to come. STOPPING=1 would stop the unit; RELOADING=1 keeps it until READY=1.
+        if (this.ready && !this.failed && !this.stopping) {
+            // MONOTONIC_USEC: CLOCK_MONOTONIC, which System.nanoTime reads on Linux (HotSpot's os::javaTimeNanos)
+            send("RELOADING=1\nMONOTONIC_USEC=" + (System.nanoTime() / 1000) + "\nSTATUS=Restarting");
+        }
+        else if (!this.failed && !this.stopping) {
+            send("STOPPING=1\nSTATUS=Stopping"); // closed before it was ready: nothing to reload
+        }
+        forgetRun();
+        released.set(true);
+    }
+
+    /** This run is over: the next run of the same SpringApplication (a restart) starts afresh. */
+    private void forgetRun() {
+        this.notifier = null;
+        this.context = null;
+        this.gate = null;
+        this.liveness = null;
+        this.ready = false;
+        this.failed = false;
+        this.stopping = false;
+    }
+
+    /**
+     * Whether the JVM has begun to shut down (SIGTERM, {@code System.exit}, its last non-daemon thread ended): then
+     * no shutdown hook can be added. There is no other public way to ask.
+     */
+    private static boolean isJvmShuttingDown() {
+        Thread probe = new Thread(() -> {
+        }, "tokenpipe-shutdown-probe");
+        try {
+            Runtime.getRuntime().addShutdownHook(probe);
+            Runtime.getRuntime().removeShutdownHook(probe);
+            return false;
+        }
+        catch (IllegalStateException ex) {
+            return true;
         }
     }
 
@@ -171,7 +220,7 @@ public final class SystemdReadinessNotifier implements SmartApplicationListener 
         if (systemd == null || ApplicationContexts.startedForAnotherApplication()) {
             return;
         }
-        if (!claimed.compareAndSet(false, true)) {
+        if (!claimed.compareAndSet(false, true) && !released.compareAndSet(true, false)) {
             logger.info("Not notifying systemd (" + systemd.socket() + "): an earlier application in this JVM"
                     + " already does");
             return;
@@ -223,14 +272,17 @@ public final class SystemdReadinessNotifier implements SmartApplicationListener 
         return new LivenessGate(() -> (availability != null) ? availability.getLivenessState() : this.liveness);
     }
 
-    private void onAvailabilityChange(AvailabilityChangeEvent<?> change, SystemdNotifier systemd) {
-        if (change.getState() instanceof LivenessState state) {
-            this.liveness = state;
+    /**
+     * The application whose run published {@code context} is ready, and every listener of its readiness returned
+     * (called by {@link ReadinessRunListener}): READY=1, and the watchdog starts.
+     */
+    void applicationReady(ConfigurableApplicationContext context, @Nullable Duration took) {
+        SystemdNotifier systemd = this.notifier;
+        if (systemd == null || context != this.context) {
+            return;
         }
-        else if (change.getState() == ReadinessState.ACCEPTING_TRAFFIC && !this.ready && !this.failed
-                && !this.stopping) { // a SIGTERM during the runners: never READY=1 after STOPPING=1
+        if (!this.ready && !this.failed && !this.stopping) { // a SIGTERM during the runners: never READY=1 after it
             this.ready = true;
-            Duration took = this.startedIn;
             send("READY=1\nSTATUS=Ready" + ((took != null) ? ", started in " + seconds(took) : ""));
             SystemdWatchdog.Gate health = this.gate;
             Duration timeout = systemd.watchdogTimeout().orElse(null);
@@ -313,12 +365,13 @@ public final class SystemdReadinessNotifier implements SmartApplicationListener 
 
     /**
      * For tests in this package: read NOTIFY_SOCKET and WATCHDOG_* from {@code variables} instead of the
-     * process environment, and forget the once-per-JVM claim.
+     * process environment, and forget the claim of NOTIFY_SOCKET.
      * @param variables the variables, or null for the process environment again
      */
     static void useEnvironmentForTests(@Nullable Map<String, String> variables) {
         environmentVariables = (variables != null) ? () -> variables : System::getenv;
         claimed.set(false);
+        released.set(false);
     }
 
 }

@@ -124,9 +124,13 @@ public final class TokenPipeDaemonMode implements SmartApplicationListener {
                     parent.onApplicationEvent(failed(prepared, ex));
                     throw ex;
                 }
-                parent.onApplicationEvent((code == DaemonLauncher.EXIT_READY)
-                        ? new AvailabilityChangeEvent<>(this, ReadinessState.ACCEPTING_TRAFFIC)
-                        : failed(prepared, new IllegalStateException("the detached copy did not become ready")));
+                if (code == DaemonLauncher.EXIT_READY) {
+                    parent.launcherReady();
+                }
+                else {
+                    parent.onApplicationEvent(failed(prepared,
+                            new IllegalStateException("the detached copy did not become ready")));
+                }
                 System.exit(code);
             }
             else if (daemon.getPidFile() != null && !daemon.getPidFile().isBlank()) {

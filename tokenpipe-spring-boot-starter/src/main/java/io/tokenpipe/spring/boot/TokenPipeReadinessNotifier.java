@@ -13,7 +13,6 @@ import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.SpringApplication;
-import org.springframework.boot.availability.AvailabilityChangeEvent;
 import org.springframework.boot.availability.ReadinessState;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.context.event.ApplicationEnvironmentPreparedEvent;
@@ -22,6 +21,7 @@ import org.springframework.boot.context.event.ApplicationPreparedEvent;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.context.ApplicationContext;
 import org.springframework.context.ApplicationEvent;
+import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.event.ContextClosedEvent;
 import org.springframework.context.event.SmartApplicationListener;
 import org.springframework.core.env.ConfigurableEnvironment;
@@ -29,9 +29,11 @@ import org.springframework.core.env.ConfigurableEnvironment;
 /**
  * Tells the process that started this one whether the application came up: writes
  * {@code tokenpipe.notify.ready-token} (default 1) into the inherited descriptor {@code tokenpipe.notify.fd}
- * (or {@code TOKENPIPE_NOTIFY_FD}) once Boot publishes {@link ReadinessState#ACCEPTING_TRAFFIC} (after the
- * runners), or {@code tokenpipe.notify.failure-token} (default 0) on {@link ApplicationFailedEvent}; then
- * closes it. At most one token is ever written.
+ * (or {@code TOKENPIPE_NOTIFY_FD}) once Boot has published {@link ReadinessState#ACCEPTING_TRAFFIC} (after the
+ * runners) and every listener of it has returned ({@link ReadinessRunListener}), or
+ * {@code tokenpipe.notify.failure-token} (default 0) when the run fails ({@link ApplicationFailedEvent}, or
+ * {@link ReadinessFailureReporter} for a failure in the ready phase); then closes it. At most one token is ever
+ * written.
  *
  * <p>It is registered in {@code META-INF/spring.factories} rather than as a bean: an
  * {@code ApplicationFailedEvent} after a failed refresh reaches only the listeners of the
@@ -96,7 +98,6 @@ public final class TokenPipeReadinessNotifier implements SmartApplicationListene
     public boolean supportsEventType(Class<? extends ApplicationEvent> eventType) {
         return ApplicationEnvironmentPreparedEvent.class.isAssignableFrom(eventType)
                 || ApplicationPreparedEvent.class.isAssignableFrom(eventType)
-                || AvailabilityChangeEvent.class.isAssignableFrom(eventType)
                 || ApplicationFailedEvent.class.isAssignableFrom(eventType)
                 || ContextClosedEvent.class.isAssignableFrom(eventType);
     }
@@ -114,11 +115,6 @@ public final class TokenPipeReadinessNotifier implements SmartApplicationListene
                         (failure) -> notifyParent(this.failureToken, "failed to start"));
             }
         }
-        else if (event instanceof AvailabilityChangeEvent<?> change
-                && change.getState() == ReadinessState.ACCEPTING_TRAFFIC
-                && ApplicationContexts.isFrom(change, this.context)) {
-            notifyParent(this.readyToken, "ready");
-        }
         else if (event instanceof ApplicationFailedEvent failed && failed.getSpringApplication() == this.application) {
             notifyParent(this.failureToken, "failed to start");
         }
@@ -126,6 +122,24 @@ public final class TokenPipeReadinessNotifier implements SmartApplicationListene
             ReadinessFailureReporter.forget(closed.getApplicationContext());
             closeWithoutToken("the application context closed before it was ready");
         }
+    }
+
+    /**
+     * The application whose run published {@code context} is ready, and every listener of its readiness returned
+     * (called by {@link ReadinessRunListener}): writes the ready token if this notifier holds the descriptor for it.
+     */
+    void applicationReady(ConfigurableApplicationContext context) {
+        if (context == this.context) {
+            notifyParent(this.readyToken, "ready");
+        }
+    }
+
+    /**
+     * Daemon mode's launcher, which runs no context, was told by its copy that it is ready: writes the ready token
+     * if this notifier holds a descriptor (called by {@link TokenPipeDaemonMode}).
+     */
+    void launcherReady() {
+        notifyParent(this.readyToken, "ready");
     }
 
     /** Checks the settings and adopts the descriptor; throws InvalidTokenPipePropertyException when unusable. */
@@ -234,12 +248,26 @@ public final class TokenPipeReadinessNotifier implements SmartApplicationListene
         checkToken(READY_TOKEN_PROPERTY, notify.getReadyToken(), environment);
         checkToken(FAILURE_TOKEN_PROPERTY, notify.getFailureToken(), environment);
         if (notify.getReadyToken() == notify.getFailureToken()) {
-            throw new InvalidTokenPipePropertyException(READY_TOKEN_PROPERTY, notify.getReadyToken(),
-                    "must differ from " + FAILURE_TOKEN_PROPERTY + ", or the parent cannot tell success from failure",
+            // Blame the one that was set: the other may be its default, which the user never wrote anywhere.
+            boolean failureTokenOnly = !PropertyOrigins.isSet(environment, READY_TOKEN_PROPERTY);
+            String blamed = failureTokenOnly ? FAILURE_TOKEN_PROPERTY : READY_TOKEN_PROPERTY;
+            String other = failureTokenOnly ? READY_TOKEN_PROPERTY : FAILURE_TOKEN_PROPERTY;
+            throw new InvalidTokenPipePropertyException(blamed, notify.getReadyToken(),
+                    "must differ from " + other + " (" + notify.getReadyToken() + ", " + whence(environment, other)
+                            + "), or the parent cannot tell success from failure",
                     "Set " + READY_TOKEN_PROPERTY + " and " + FAILURE_TOKEN_PROPERTY + " to two different tokens"
                             + " (the defaults are 1 and 0).",
-                    PropertyOrigins.of(environment, READY_TOKEN_PROPERTY));
+                    PropertyOrigins.of(environment, blamed));
         }
+    }
+
+    /** Where a property's value comes from, for a message: "its default", or the origin Boot tracks. */
+    private static String whence(ConfigurableEnvironment environment, String property) {
+        if (!PropertyOrigins.isSet(environment, property)) {
+            return "its default";
+        }
+        String origin = PropertyOrigins.of(environment, property);
+        return (origin != null) ? "from '" + origin + "'" : "set without a known origin";
     }
 
     private static void checkToken(String property, int token, ConfigurableEnvironment environment) {

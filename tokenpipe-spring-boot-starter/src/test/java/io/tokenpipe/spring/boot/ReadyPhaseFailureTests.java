@@ -21,6 +21,8 @@ import org.springframework.boot.Banner;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
+import org.springframework.boot.availability.AvailabilityChangeEvent;
+import org.springframework.boot.availability.ReadinessState;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.context.ApplicationListener;
 import org.springframework.context.annotation.Bean;
@@ -83,6 +85,48 @@ class ReadyPhaseFailureTests {
         assertThat(io.tokenpipe.SystemdNotifier.forSocket(this.receiver.address()).send("STATUS=marker").isSent())
             .isTrue();
         assertThat(this.receiver.awaitTexts(4).get(3)).as("nothing after the failure").isEqualTo("STATUS=marker");
+    }
+
+    @Test
+    void aFailingListenerOfAcceptingTrafficWritesTheFailureTokenAndNoReady() {
+        SpringApplication application = new SpringApplication(FailingOnAcceptingTraffic.class);
+        application.setWebApplicationType(WebApplicationType.NONE);
+        application.setRegisterShutdownHook(false);
+        application.setBannerMode(Banner.Mode.OFF);
+        assertThatIllegalStateException().isThrownBy(() -> application.run("--tokenpipe.notify.fd=" + this.writeFd))
+            .withMessage("the load balancer refused the registration");
+        assertThat(this.reader.tokenRead(Duration.ofSeconds(20))).as("the token").isZero();
+        assertThat(this.reader.tokenRead(Duration.ofSeconds(20))).as("then").isEqualTo(TokenPipeEnd.TS_EOS);
+        assertThat(this.receiver.awaitTexts(3)).containsExactly("STATUS=Starting",
+                "STATUS=Started, running the application runners",
+                "STATUS=Failed to start: IllegalStateException: the load balancer refused the registration");
+        assertThat(io.tokenpipe.SystemdNotifier.forSocket(this.receiver.address()).send("STATUS=marker").isSent())
+            .isTrue();
+        assertThat(this.receiver.awaitTexts(4).get(3)).as("no READY=1, nothing after the failure")
+            .isEqualTo("STATUS=marker");
+    }
+
+    /** A bean listener of Boot's readiness, which the multicaster calls after the starter's listeners. */
+    @Configuration(proxyBeanMethods = false)
+    @ImportAutoConfiguration(TokenPipeAutoConfiguration.class)
+    static class FailingOnAcceptingTraffic {
+
+        @Bean
+        LoadBalancerRegistration loadBalancerRegistration() {
+            return new LoadBalancerRegistration();
+        }
+
+    }
+
+    static class LoadBalancerRegistration implements ApplicationListener<AvailabilityChangeEvent<ReadinessState>> {
+
+        @Override
+        public void onApplicationEvent(AvailabilityChangeEvent<ReadinessState> event) {
+            if (event.getState() == ReadinessState.ACCEPTING_TRAFFIC) {
+                throw new IllegalStateException("the load balancer refused the registration");
+            }
+        }
+
     }
 
     @Configuration(proxyBeanMethods = false)

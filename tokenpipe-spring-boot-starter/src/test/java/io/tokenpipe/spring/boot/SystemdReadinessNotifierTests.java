@@ -30,6 +30,7 @@ import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
 import org.springframework.boot.availability.AvailabilityChangeEvent;
 import org.springframework.boot.availability.LivenessState;
+import org.springframework.boot.availability.ReadinessState;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.boot.test.system.CapturedOutput;
@@ -85,18 +86,30 @@ class SystemdReadinessNotifierTests {
     }
 
     @Test
-    void readyComesOnceAfterTheRunnersAndStoppingWhenTheContextCloses() {
-        try (ConfigurableApplicationContext context = run(RunnerApplication.class, "--spring.application.name=orders")) {
+    void readyComesOnceAfterTheRunnersAndReloadingWhenTheContextClosesWhileTheJvmGoesOn() {
+        try (ConfigurableApplicationContext context = run(RunnerApplication.class,
+                "--spring.application.name=orders")) {
             List<Datagram> started = this.receiver.awaitDatagrams(4);
             assertThat(started).extracting(Datagram::text).startsWith("STATUS=Starting orders",
                     "STATUS=Started, running the application runners", "STATUS=the runner runs");
             assertThat(started.get(3).text()).matches("READY=1\nSTATUS=Ready, started in \\d+\\.\\d{3} s");
             assertThat(started).allSatisfy((datagram) -> assertThat(datagram.senderPid()).isEqualTo(PID));
-            AvailabilityChangeEvent.publish(context, org.springframework.boot.availability.ReadinessState.REFUSING_TRAFFIC);
-            AvailabilityChangeEvent.publish(context, org.springframework.boot.availability.ReadinessState.ACCEPTING_TRAFFIC);
+            AvailabilityChangeEvent.publish(context, ReadinessState.REFUSING_TRAFFIC);
+            AvailabilityChangeEvent.publish(context, ReadinessState.ACCEPTING_TRAFFIC);
         }
-        assertThat(this.receiver.awaitTexts(5).get(4)).as("READY=1 once, then").isEqualTo("STOPPING=1\nSTATUS=Stopping");
+        // not STOPPING=1: this JVM goes on, and may run the application again (a restart)
+        assertThat(this.receiver.awaitTexts(5).get(4)).as("READY=1 once, then")
+            .matches("RELOADING=1\nMONOTONIC_USEC=\\d+\nSTATUS=Restarting");
         assertNothingMoreAfter(5);
+    }
+
+    @Test
+    void aContextClosedBeforeItWasReadySaysStopping() {
+        run(ClosingRunnerApplication.class).close();
+
+        assertThat(this.receiver.awaitTexts(3)).containsExactly("STATUS=Starting",
+                "STATUS=Started, running the application runners", "STOPPING=1\nSTATUS=Stopping");
+        assertNothingMoreAfter(3);
     }
 
     @Test
@@ -129,7 +142,7 @@ class SystemdReadinessNotifierTests {
     }
 
     @Test
-    void onlyTheFirstApplicationOfTheJvmNotifies() {
+    void oneApplicationOfTheJvmNotifiesAtATimeAndTheNextOneOnceItClosed() {
         try (ConfigurableApplicationContext first = run(PlainApplication.class);
                 ConfigurableApplicationContext second = run(PlainApplication.class)) {
             List<String> texts = this.receiver.awaitTexts(3);
@@ -137,8 +150,17 @@ class SystemdReadinessNotifierTests {
             assertThat(texts.get(2)).startsWith("READY=1\n");
             assertNothingMoreAfter(3);
         }
-        assertThat(this.receiver.awaitTexts(5).get(4)).startsWith("STOPPING=1");
+        assertThat(this.receiver.awaitTexts(5).get(4)).startsWith("RELOADING=1\n");
         assertNothingMoreAfter(5);
+
+        // as devtools restarts: a new SpringApplication in the same JVM, which systemd now waits for
+        run(PlainApplication.class).close();
+        List<String> restarted = this.receiver.awaitTexts(10).subList(6, 10);
+        assertThat(restarted.subList(0, 2)).containsExactly("STATUS=Starting",
+                "STATUS=Started, running the application runners");
+        assertThat(restarted.get(2)).startsWith("READY=1\n");
+        assertThat(restarted.get(3)).startsWith("RELOADING=1\n");
+        assertNothingMoreAfter(10);
     }
 
     @Test
@@ -353,6 +375,18 @@ class SystemdReadinessNotifierTests {
         @Bean
         ApplicationRunner runner() {
             return (args) -> SystemdNotifier.forSocket(receiverAddress.get()).status("the runner runs");
+        }
+
+    }
+
+    /** Its runner closes the context: Boot never publishes its readiness. */
+    @Configuration(proxyBeanMethods = false)
+    @ImportAutoConfiguration(TokenPipeAutoConfiguration.class)
+    static class ClosingRunnerApplication {
+
+        @Bean
+        ApplicationRunner closingRunner(ConfigurableApplicationContext context) {
+            return (args) -> context.close();
         }
 
     }

@@ -203,9 +203,31 @@ class TokenPipeReadinessNotifierTests {
     void refusesEqualTokensWithoutSendingEither(CapturedOutput output) {
         assertThatException().isThrownBy(() -> run(PlainApplication.class, "--tokenpipe.notify.fd=" + this.writeFd,
                 "--tokenpipe.notify.failure-token=1"));
-        assertThat(output).contains("Invalid value '1' for configuration property 'tokenpipe.notify.ready-token'")
-            .contains("must differ from tokenpipe.notify.failure-token");
+        // the property that was set, not the default it collides with
+        assertThat(output).contains("Invalid value '1' for configuration property 'tokenpipe.notify.failure-token'"
+                + " (originating from '\"tokenpipe.notify.failure-token\" from property source \"commandLineArgs\"'):"
+                + " must differ from tokenpipe.notify.ready-token (1, its default)");
         assertThat(reader.tokenRead(WAIT)).as("neither token: end of stream").isEqualTo(TokenPipeEnd.TS_EOS);
+    }
+
+    @Test
+    void aReadyTokenEqualToTheDefaultFailureTokenIsNamedWithItsOrigin(CapturedOutput output) {
+        assertThatException().isThrownBy(() -> run(PlainApplication.class, "--tokenpipe.notify.ready-token=0"));
+        assertThat(output).contains("Invalid value '0' for configuration property 'tokenpipe.notify.ready-token'"
+                + " (originating from '\"tokenpipe.notify.ready-token\" from property source \"commandLineArgs\"'):"
+                + " must differ from tokenpipe.notify.failure-token (0, its default)");
+        giveBackUnusedWriteEnd();
+    }
+
+    @Test
+    void equalTokensBothSetNameTheReadyTokenAndWhereTheOtherCameFrom(CapturedOutput output) {
+        assertThatException().isThrownBy(() -> run(PlainApplication.class, "--tokenpipe.notify.ready-token=7",
+                "--tokenpipe.notify.failure-token=7"));
+        assertThat(output).contains("Invalid value '7' for configuration property 'tokenpipe.notify.ready-token'"
+                + " (originating from '\"tokenpipe.notify.ready-token\" from property source \"commandLineArgs\"'):"
+                + " must differ from tokenpipe.notify.failure-token (7, from '\"tokenpipe.notify.failure-token\" from"
+                + " property source \"commandLineArgs\"')");
+        giveBackUnusedWriteEnd();
     }
 
     @Test
