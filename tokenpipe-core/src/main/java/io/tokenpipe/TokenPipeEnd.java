@@ -23,7 +23,7 @@ public final class TokenPipeEnd implements AutoCloseable {
     public static final int TS_ERR = FdHandle.TS_ERR;
     /** End of stream: no writer is left (read). */
     public static final int TS_EOS = FdHandle.TS_EOS;
-    /** No token arrived within the timeout of {@link #tokenRead(Duration)}. */
+    /** No token within the timeout of {@link #tokenRead(Duration)}, and none there when the wait ended. */
     public static final int TS_TIMEOUT = FdHandle.TS_TIMEOUT;
 
     /**
@@ -176,7 +176,9 @@ public final class TokenPipeEnd implements AutoCloseable {
      * Reads one token, waiting at most {@code timeout}.
      *
      * @param timeout how long to wait; {@link Duration#ZERO} only takes a token that is already there
-     * @return as {@link #tokenRead()}, or {@link #TS_TIMEOUT} when no token arrived in time
+     * @return as {@link #tokenRead()}, or {@link #TS_TIMEOUT} when no token arrived in time; a token (or end of
+     *         stream) that is there when the wait ends is returned, also when the wake-up that ends it comes after
+     *         the deadline (the process was stopped or not scheduled meanwhile)
      * @throws NullPointerException if {@code timeout} is null
      * @throws IllegalArgumentException if {@code timeout} is negative
      */

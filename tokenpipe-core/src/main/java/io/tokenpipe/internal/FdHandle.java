@@ -186,6 +186,7 @@ public class FdHandle extends PhantomReference<Object> implements Runnable {
                 return fail(context, Errno.EBADF);
             }
             announce(context, entered);
+            boolean lookedAtDeadline = false;
             while (true) {
                 long n = systemCall(context, false, entered);
                 if (n > 0) {
@@ -195,6 +196,10 @@ public class FdHandle extends PhantomReference<Object> implements Runnable {
                     return TS_EOS;
                 }
                 int status = afterFailure(context, false, entered);
+                if (status == TS_TIMEOUT && !lookedAtDeadline && readyAtDeadline(context)) {
+                    lookedAtDeadline = true;
+                    continue; // read what is there: a token, or end of stream
+                }
                 if (status != RETRY) {
                     return status;
                 }
@@ -202,6 +207,20 @@ public class FdHandle extends PhantomReference<Object> implements Runnable {
         } finally {
             leave(context, entered);
         }
+    }
+
+    /**
+     * Whether a timed read whose deadline has passed reads once more, because the descriptor is readable now (poll
+     * with a zero timeout): the wake-up that ends a blocked read can come late (the process was stopped past the
+     * deadline, the thread was not scheduled), and a token that came before it is returned, as poll(2) with a zero
+     * timeout and Java's timed waits report what is there at the deadline. Asked once per call, after the interrupt
+     * check (an interrupted caller still gets EINTR). Should another reader take the token between this look and
+     * the read, that read blocks past the deadline: the Waker signals a timed thread still inside after its
+     * deadline again every millisecond ({@link Waker#visit}), so the read soon fails with EINTR and the call returns
+     * TS_TIMEOUT, its look used. The untimed read never gets here: afterFailure returns TS_TIMEOUT for timed calls.
+     */
+    private boolean readyAtDeadline(ThreadContext context) {
+        return IO.isReady(fd, false, context.scratch, context.scratchAddress);
     }
 
     /** Writes one token (0..255): 0, TS_EOS, or TS_ERR with the errno in {@code context}. */

@@ -117,6 +117,14 @@ public abstract class NativeIo {
      */
     public abstract void awaitReady(int fd, boolean write, ByteBuffer scratch, long scratchAddress);
 
+    /**
+     * Whether {@code fd} is readable (or writable) right now, without waiting: poll(2) with a zero timeout, its
+     * pollfd built in {@code scratch} at bytes 8-15. "Readable" includes end of stream and an error: a read then
+     * returns at once. False when it is not, or cannot be told. A timed call whose deadline passed looks here
+     * once, so that it reports what is there at the deadline.
+     */
+    public abstract boolean isReady(int fd, boolean write, ByteBuffer scratch, long scratchAddress);
+
     /** An id by which {@link #wake} can reach the calling thread. */
     public abstract long currentThreadId();
 

@@ -160,11 +160,23 @@ public final class PosixIo extends NativeIo {
 
     @Override
     public void awaitReady(int fd, boolean write, ByteBuffer scratch, long scratchAddress) {
-        // struct pollfd {int fd; short events; short revents;} in the thread's scratch buffer at offset 8
+        pollFd(fd, write, scratch);
+        libc.poll(scratchAddress + 8, 1, -1); // the wake-up signal ends it with EINTR, like a read
+    }
+
+    @Override
+    public boolean isReady(int fd, boolean write, ByteBuffer scratch, long scratchAddress) {
+        pollFd(fd, write, scratch);
+        // Any revents counts (POLLHUP, POLLERR too): the read or write then returns at once. poll does not sleep
+        // with a zero timeout; a pending signal makes it fail with EINTR only when nothing is ready.
+        return libc.poll(scratchAddress + 8, 1, 0) > 0;
+    }
+
+    /** struct pollfd {int fd; short events; short revents;} in the thread's scratch buffer at offset 8. */
+    private static void pollFd(int fd, boolean write, ByteBuffer scratch) {
         scratch.putInt(8, fd);
         scratch.putShort(12, write ? POLLOUT : POLLIN);
         scratch.putShort(14, (short) 0);
-        libc.poll(scratchAddress + 8, 1, -1); // the wake-up signal ends it with EINTR, like a read
     }
 
     @Override

@@ -83,6 +83,20 @@ public final class WindowsIo extends NativeIo {
         throw new IllegalStateException("no non-blocking descriptors on Windows");
     }
 
+    /**
+     * Not known here: msvcrt has no readiness test for a CRT descriptor (_kbhit is for the console only), and an
+     * anonymous pipe's bytes would be told by PeekNamedPipe on _get_osfhandle(fd) (CreatePipe's documentation:
+     * anonymous pipes are named pipes with a unique name), which is not bound. So a timed read whose cancel came
+     * after its deadline returns TS_TIMEOUT, as before. The case is narrower than on POSIX: CancelSynchronousIo
+     * reaches only a read still pending, so a token there before the cancel completes the read, and the Waker
+     * cancels only once the deadline has passed: a read it aborted had no token at that moment, after the deadline.
+     * (Compiled, never run.)
+     */
+    @Override
+    public boolean isReady(int fd, boolean write, ByteBuffer scratch, long scratchAddress) {
+        return false;
+    }
+
     @Override
     public long currentThreadId() {
         return crt.GetCurrentThreadId();
