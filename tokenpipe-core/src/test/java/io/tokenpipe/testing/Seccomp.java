@@ -15,7 +15,7 @@ public final class Seccomp {
     private static final long SYS_SECCOMP = 317;
     private static final int SECCOMP_SET_MODE_FILTER = 1;
     private static final int SECCOMP_FILTER_FLAG_TSYNC = 1;
-    private static final int AUDIT_ARCH_X86_64 = 0xC000003E;
+    static final int AUDIT_ARCH_X86_64 = 0xC000003E;
     public static final int STATX_X86_64 = 332;
 
     static {
@@ -31,9 +31,6 @@ public final class Seccomp {
 
     /** Makes system call {@code number} fail with {@code errno} on every thread of this process from now on. */
     public static void deny(int number, int errno) {
-        if (!Platform.isLinux() || !Platform.isIntel() || !Platform.is64Bit()) {
-            throw new UnsupportedOperationException("the filter is written for Linux x86-64");
-        }
         // struct sock_filter {u16 code; u8 jt; u8 jf; u32 k}: load arch, check it, load nr, check it, ERRNO or ALLOW
         int[][] program = {
             {0x20, 0, 0, 4},                       // ld [4]: seccomp_data.arch
@@ -43,6 +40,22 @@ public final class Seccomp {
             {0x06, 0, 0, 0x00050000 | errno},      // ret SECCOMP_RET_ERRNO | errno
             {0x06, 0, 0, 0x7fff0000},              // ret SECCOMP_RET_ALLOW
         };
+        if (install(program, SECCOMP_FILTER_FLAG_TSYNC) != 0) {
+            throw new IllegalStateException("seccomp failed: errno " + Native.getLastError());
+        }
+    }
+
+    /**
+     * Installs a classic BPF {@code program} ({@code {code, jt, jf, k}} per instruction) for the calling thread
+     * (and every thread with {@code SECCOMP_FILTER_FLAG_TSYNC}), after PR_SET_NO_NEW_PRIVS, which it needs.
+     * @return what seccomp(SECCOMP_SET_MODE_FILTER, flags, ...) returned: 0, a listener descriptor, or -1 (errno in
+     *         {@code Native.getLastError()})
+     */
+    static long install(int[][] program, int flags) {
+        if (!Platform.isLinux() || !Platform.isIntel() || !Platform.is64Bit()) {
+            throw new UnsupportedOperationException("the filter is written for Linux x86-64");
+        }
+        // struct sock_filter {u16 code; u8 jt; u8 jf; u32 k}
         Memory filter = new Memory(8L * program.length);
         for (int i = 0; i < program.length; i++) {
             filter.setShort(8L * i, (short) program[i][0]);
@@ -54,12 +67,9 @@ public final class Seccomp {
         fprog.clear();
         fprog.setShort(0, (short) program.length);
         fprog.setPointer(8, filter);
-        if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) {
+        if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) { // this thread's, and its future threads'
             throw new IllegalStateException("prctl(PR_SET_NO_NEW_PRIVS) failed: errno " + Native.getLastError());
         }
-        if (syscall(SYS_SECCOMP, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_TSYNC,
-                com.sun.jna.Pointer.nativeValue(fprog)) != 0) {
-            throw new IllegalStateException("seccomp failed: errno " + Native.getLastError());
-        }
+        return syscall(SYS_SECCOMP, SECCOMP_SET_MODE_FILTER, flags, com.sun.jna.Pointer.nativeValue(fprog));
     }
 }

@@ -13,18 +13,14 @@ import com.sun.jna.Pointer;
  * for child JVMs. The numbers are from include/uapi/linux/seccomp.h.
  */
 public final class SeccompListener {
-    private static final int PR_SET_NO_NEW_PRIVS = 38;
-    private static final long SYS_SECCOMP = 317;
     private static final long SYS_IOCTL = 16;
     private static final long SYS_READ = 0;
-    private static final int SECCOMP_SET_MODE_FILTER = 1;
     private static final int SECCOMP_FILTER_FLAG_NEW_LISTENER = 1 << 3;
     /** Once the listener has received a notification, the held call can be ended by a fatal signal only. */
     private static final int SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV = 1 << 5;
     private static final int SECCOMP_RET_USER_NOTIF = 0x7fc00000;
     private static final int SECCOMP_RET_ALLOW = 0x7fff0000;
     private static final int SECCOMP_USER_NOTIF_FLAG_CONTINUE = 1;
-    private static final int AUDIT_ARCH_X86_64 = 0xC000003E;
     /** struct seccomp_notif: u64 id, u32 pid, u32 flags, struct seccomp_data (64 bytes). */
     private static final int NOTIF_SIZE = 80;
     /** struct seccomp_notif_resp: u64 id, s64 val, s32 error, u32 flags. */
@@ -45,19 +41,14 @@ public final class SeccompListener {
         this.fd = fd;
     }
 
-    private static native int prctl(int option, long arg2, long arg3, long arg4, long arg5);
-
     private static native long syscall(long number, long arg1, long arg2, long arg3);
 
     /** From now on, every read(2) of {@code readFd} by the calling thread (only) waits for {@link #letGo}. */
     public static SeccompListener holdReadsOf(int readFd) {
-        if (!Platform.isLinux() || !Platform.isIntel() || !Platform.is64Bit()) {
-            throw new UnsupportedOperationException("the filter is written for Linux x86-64");
-        }
         // struct sock_filter {u16 code; u8 jt; u8 jf; u32 k}: the arch, the call, its first argument; else allow
         int[][] program = {
             {0x20, 0, 0, 4},                       // ld [4]: seccomp_data.arch
-            {0x15, 0, 5, AUDIT_ARCH_X86_64},       // jeq arch, else allow
+            {0x15, 0, 5, Seccomp.AUDIT_ARCH_X86_64}, // jeq arch, else allow
             {0x20, 0, 0, 0},                       // ld [0]: seccomp_data.nr
             {0x15, 0, 3, (int) SYS_READ},          // jeq read, else allow
             {0x20, 0, 0, 16},                      // ld [16]: seccomp_data.args[0], low half (little-endian)
@@ -65,23 +56,9 @@ public final class SeccompListener {
             {0x06, 0, 0, SECCOMP_RET_USER_NOTIF},  // ret: ask the listener
             {0x06, 0, 0, SECCOMP_RET_ALLOW},
         };
-        Memory filter = new Memory(8L * program.length);
-        for (int i = 0; i < program.length; i++) {
-            filter.setShort(8L * i, (short) program[i][0]);
-            filter.setByte(8L * i + 2, (byte) program[i][1]);
-            filter.setByte(8L * i + 3, (byte) program[i][2]);
-            filter.setInt(8L * i + 4, program[i][3]);
-        }
-        Memory fprog = new Memory(16); // struct sock_fprog {unsigned short len; struct sock_filter *filter}
-        fprog.clear();
-        fprog.setShort(0, (short) program.length);
-        fprog.setPointer(8, filter);
-        if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) { // this thread's, and its future threads'
-            throw new IllegalStateException("prctl(PR_SET_NO_NEW_PRIVS) failed: errno " + Native.getLastError());
-        }
         // No TSYNC: the filter is the calling thread's alone.
-        long listener = syscall(SYS_SECCOMP, SECCOMP_SET_MODE_FILTER,
-                SECCOMP_FILTER_FLAG_NEW_LISTENER | SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV, Pointer.nativeValue(fprog));
+        long listener = Seccomp.install(program,
+                SECCOMP_FILTER_FLAG_NEW_LISTENER | SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV);
         if (listener < 0) {
             throw new IllegalStateException("seccomp(NEW_LISTENER | WAIT_KILLABLE_RECV) failed: errno "
                     + Native.getLastError() + " (needs Linux 6.0 or later)");
