@@ -211,8 +211,9 @@ public final class SystemdReadinessNotifier implements SmartApplicationListener 
             return;
         }
         Binder binder = Binder.get(environment);
-        TokenPipeProperties.Systemd settings = binder.bindOrCreate("tokenpipe.notify.systemd",
-                TokenPipeProperties.Systemd.class);
+        TokenPipeProperties.Systemd settings = PropertyOrigins.anySetUnder(environment, "tokenpipe.notify.systemd")
+                ? binder.bindOrCreate("tokenpipe.notify.systemd", TokenPipeProperties.Systemd.class)
+                : new TokenPipeProperties.Systemd();
         if (!binder.bind("tokenpipe.enabled", Boolean.class).orElse(true) || !settings.isEnabled()) {
             return;
         }

@@ -106,8 +106,9 @@ public final class TokenPipeDaemonMode implements SmartApplicationListener {
                 // in SPRING_APPLICATION_JSON (inherited) would make the copy launch a copy of its own, and so on.
                 environment.getPropertySources().addFirst(DaemonCommand.copySettingsSource());
             }
-            TokenPipeProperties.Daemon daemon = Binder.get(environment)
-                .bindOrCreate("tokenpipe.daemon", TokenPipeProperties.Daemon.class);
+            TokenPipeProperties.Daemon daemon = PropertyOrigins.anySetUnder(environment, "tokenpipe.daemon")
+                    ? Binder.get(environment).bindOrCreate("tokenpipe.daemon", TokenPipeProperties.Daemon.class)
+                    : new TokenPipeProperties.Daemon();
             boolean wait = !copy && (daemon.isWait() || isTrue(System.getenv(WAIT_ENVIRONMENT_VARIABLE))
                     && !environment.containsProperty(WAIT_PROPERTY));
             if (!acted.compareAndSet(false, true)) {

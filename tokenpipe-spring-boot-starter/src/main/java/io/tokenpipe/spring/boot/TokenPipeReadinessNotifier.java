@@ -153,7 +153,9 @@ public final class TokenPipeReadinessNotifier implements SmartApplicationListene
         if (!binder.bind("tokenpipe.enabled", Boolean.class).orElse(true)) {
             return;
         }
-        TokenPipeProperties.Notify notify = binder.bindOrCreate("tokenpipe.notify", TokenPipeProperties.Notify.class);
+        TokenPipeProperties.Notify notify = PropertyOrigins.anySetUnder(environment, "tokenpipe.notify")
+                ? binder.bindOrCreate("tokenpipe.notify", TokenPipeProperties.Notify.class)
+                : new TokenPipeProperties.Notify();
         this.readyToken = notify.getReadyToken();
         this.failureToken = notify.getFailureToken();
         Integer fd = notify.getFd();
