@@ -34,15 +34,16 @@ final class PropertyOrigins {
     }
 
     /**
-     * Whether any property under {@code prefix} may have a value in {@code environment}: false only when every source
-     * says none does (the test the binder itself makes before it binds a bean). The listeners that run before the
-     * context exists bind their settings only then: with nothing set, binding would return the defaults, and the
+     * Whether {@code prefix} or any property under it may have a value in {@code environment}: false only when every
+     * source says none does (the test the binder itself makes before it binds a bean). The listeners that run before
+     * the context exists bind their settings only then: with nothing set, binding would return the defaults, and the
      * first bean a start-up binds pays the binder's warm-up (about 20 ms of CPU), which Boot pays later anyway.
      */
     static boolean anySetUnder(ConfigurableEnvironment environment, String prefix) {
         ConfigurationPropertyName name = ConfigurationPropertyName.of(prefix);
         for (ConfigurationPropertySource source : ConfigurationPropertySources.get(environment)) {
-            if (source.containsDescendantOf(name) != ConfigurationPropertyState.ABSENT) {
+            if (source.containsDescendantOf(name) != ConfigurationPropertyState.ABSENT
+                    || source.getConfigurationProperty(name) != null) {
                 return true;
             }
         }

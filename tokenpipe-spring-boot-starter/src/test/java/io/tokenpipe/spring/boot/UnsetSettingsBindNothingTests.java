@@ -26,6 +26,9 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
  */
 class UnsetSettingsBindNothingTests {
 
+    private static final List<String> LOOKED_UP = List.of("tokenpipe.enabled", "tokenpipe.notify.fd",
+            "tokenpipe.daemon", "tokenpipe.notify", "tokenpipe.notify.systemd");
+
     @BeforeEach
     @AfterEach
     void forgetTheClaims() {
@@ -42,10 +45,11 @@ class UnsetSettingsBindNothingTests {
         for (SmartApplicationListener listener : listeners()) {
             listener.onApplicationEvent(prepared(environment));
         }
-        // the switches and the descriptor's name (looked up for its origin) only, never a bean's properties
+        // the switches, the descriptor's name (looked up for its origin) and the prefixes of the settings (a value of
+        // their own would fail binding), never a setting of theirs
         assertThat(source.asked).filteredOn((name) -> name.startsWith("tokenpipe"))
             .isNotEmpty()
-            .allMatch((name) -> name.equals("tokenpipe.enabled") || name.equals("tokenpipe.notify.fd"));
+            .allMatch(LOOKED_UP::contains, "a switch, the descriptor or a prefix");
     }
 
     @Test
@@ -54,11 +58,13 @@ class UnsetSettingsBindNothingTests {
         assertBadValueRefused(new TokenPipeReadinessNotifier(), "tokenpipe.notify.ready-token");
         assertBadValueRefused(new SystemdReadinessNotifier(), "tokenpipe.notify.systemd.enabled");
         assertBadValueRefused(new TokenPipeDaemonMode(), "tokenpipe.daemon.timeout");
+        assertBadValueRefused(new TokenPipeDaemonMode(), "tokenpipe.daemon"); // a value of the prefix's own
     }
 
     private static void assertBadValueRefused(SmartApplicationListener listener, String property) {
         StandardEnvironment environment = environmentWith(new RecordingSource(Map.of(property, "not-a-value")));
-        assertThatExceptionOfType(BindException.class).isThrownBy(() -> listener.onApplicationEvent(prepared(environment)))
+        assertThatExceptionOfType(BindException.class)
+            .isThrownBy(() -> listener.onApplicationEvent(prepared(environment)))
             .withMessageContaining(property);
     }
 
