@@ -45,6 +45,11 @@ public class FdHandle extends PhantomReference<Object> implements Runnable {
     /** close(2) is being called. */
     private static final int FINISHING = 3;
     private static final int CLOSED = 4;
+    /**
+     * adopt() has claimed the number and is still checking the descriptor, which may not even be open: the handle
+     * owns nothing yet. A pipe the kernel gives that number takes it over without a word ({@link #loseDescriptor}).
+     */
+    private static final int ADOPTING = 5;
     private static final int LIFE = 7;
     /**
      * The Waker has this handle on its list (or in its incoming array); set by the first call that finds it clear,
@@ -63,6 +68,8 @@ public class FdHandle extends PhantomReference<Object> implements Runnable {
     static final NativeIo IO = NativeIo.get();
     /** Windows: one caller at a time per descriptor (see {@link NativeIo#serializesCalls()}). */
     private static final boolean SERIAL = IO != null && IO.serializesCalls();
+    /** POSIX: a read already past its deadline looks with poll(2) instead of blocking. */
+    private static final boolean READY_TELLS = IO != null && IO.tellsReadiness();
 
     static {
         try {
@@ -108,6 +115,7 @@ public class FdHandle extends PhantomReference<Object> implements Runnable {
      */
     public static FdHandle ofAdopted(int fd, Object owner, Throwable origin) {
         FdHandle handle = origin == null ? new FdHandle(fd, owner) : new Traced(fd, owner, origin);
+        handle.state = ADOPTING; // published by the claim's compare-and-set
         if (!FdRegistry.claim(handle)) {
             FdHandle current = FdRegistry.owner(fd);
             throw new IllegalArgumentException("fd " + fd + " is already owned by a token pipe end in this process"
@@ -124,6 +132,19 @@ public class FdHandle extends PhantomReference<Object> implements Runnable {
         FdHandle handle = new FdHandle(-1, null);
         handle.state = CLOSED;
         return handle;
+    }
+
+    /**
+     * Ends {@link #ofAdopted}'s check: the descriptor was found fit, and this handle owns it from now on.
+     *
+     * @throws IllegalArgumentException when a pipe of this process was given the number meanwhile (so it was not
+     *         open at some point of the adopt)
+     */
+    public void confirmAdoption() {
+        if (!moveLife(ADOPTING, OPEN)) {
+            throw new IllegalArgumentException("fd " + fd + " was not open while it was being adopted: a new pipe of"
+                    + " this process has been given the number meanwhile");
+        }
     }
 
     /** Gives up the claim of {@link #ofAdopted} when the descriptor then turns out unfit; it is left open. */
@@ -185,8 +206,16 @@ public class FdHandle extends PhantomReference<Object> implements Runnable {
             if ((entered & LIFE) != OPEN) {
                 return fail(context, Errno.EBADF);
             }
-            announce(context, entered);
             boolean lookedAtDeadline = false;
+            if (context.timed && System.nanoTime() - context.deadline >= 0 && READY_TELLS) {
+                // Past its deadline already (Duration.ZERO): look, and read only what is there. A read that
+                // blocked now could end only by a wake-up signal, which a full signal queue cannot deliver.
+                if (!readyAtDeadline(context)) {
+                    return TS_TIMEOUT;
+                }
+                lookedAtDeadline = true;
+            }
+            announce(context, entered);
             while (true) {
                 long n = systemCall(context, false, entered);
                 if (n > 0) {
@@ -218,6 +247,8 @@ public class FdHandle extends PhantomReference<Object> implements Runnable {
      * the read, that read blocks past the deadline: the Waker signals a timed thread still inside after its
      * deadline again every millisecond ({@link Waker#visit}), so the read soon fails with EINTR and the call returns
      * TS_TIMEOUT, its look used. The untimed read never gets here: afterFailure returns TS_TIMEOUT for timed calls.
+     * A read whose deadline has passed before its first read (Duration.ZERO) looks here first instead, and returns
+     * TS_TIMEOUT without a read when nothing is there.
      */
     private boolean readyAtDeadline(ThreadContext context) {
         return IO.isReady(fd, false, context.scratch, context.scratchAddress);
@@ -575,7 +606,8 @@ public class FdHandle extends PhantomReference<Object> implements Runnable {
      * A newer handle got this one's number from the kernel, so this one lost its descriptor to code that closed it
      * behind its back: it must never call close(2) on the number again.
      *
-     * @return false when this handle was just closing its descriptor itself (the kernel reused it at once)
+     * @return false when this handle was just closing its descriptor itself (the kernel reused it at once), or was
+     *         an adopt still checking a number that was not open (it owned nothing)
      */
     boolean loseDescriptor() {
         while (true) {
@@ -585,7 +617,7 @@ public class FdHandle extends PhantomReference<Object> implements Runnable {
                 return false;
             }
             if (STATE.compareAndSet(this, s, (s & WATCHED) | CLOSED)) {
-                return true;
+                return life != ADOPTING; // an adopt still checking owned nothing: its check now fails
             }
         }
     }
