@@ -260,25 +260,32 @@ public final class ThreadContext {
      * that got it just before it entered its system call, and then it is not pending any more. Where pending cannot
      * be told (no /proc, macOS), every re-signal is sent. Under this object's lock, so that a closer and the waker
      * never both send what each takes for the one signal the thread needs.
+     *
+     * @return false when a signal was due and could not be sent (the queue of pending signals is full, see
+     *     {@link NativeIo#wake}): a closer then does not wait for this thread
      */
-    void wake() {
-        signal(false);
+    boolean wake() {
+        return signal(false);
     }
 
-    private synchronized void signal(boolean unlessPending) {
+    private synchronized boolean signal(boolean unlessPending) {
         woken = true;
         long id = threadId;
         if (id == 0) {
-            return;
+            return true; // it checks its state before its next system call
         }
         int call = calls; // read after what showed this thread inside: the call it is in, or a later one
         NativeIo io = NativeIo.get();
         if ((unlessPending || (call == signalledCall && id == signalledId)) && pending(io, id)) {
-            return; // the last one is still there: another would only queue up behind it
+            return true; // the last one is still there: another would only queue up behind it
         }
-        signalledCall = call;
-        signalledId = id;
-        io.wake(id);
+        if (io.wake(id)) {
+            signalledCall = call;
+            signalledId = id;
+            return true;
+        }
+        signalledCall = -1; // nothing of ours is pending there now: the next try is a first signal again, unlooked
+        return false;
     }
 
     /**
