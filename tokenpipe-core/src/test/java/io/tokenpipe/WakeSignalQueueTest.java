@@ -9,6 +9,7 @@ import io.tokenpipe.testing.NativeThreads;
 import io.tokenpipe.testing.SignalMasks;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -18,9 +19,10 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * The wake-up signal is a real-time signal: each instance sent to a thread that blocks it stays queued there, counted
  * against its user's RLIMIT_SIGPENDING, which all of that user's processes share (once it is full, no timeout,
  * interrupt or close() in any of them reaches a blocked call). The rule: after the first signal of a call, a closer
- * or the waker signals that thread again only once the last signal is no longer pending there. So a thread that
- * blocks the signal throughout its call holds exactly one instance, however long and by whom it is signalled: the
- * thread itself counts them (sigtimedwait) when its call has ended, before it unblocks the signal.
+ * or the waker signals that thread again only once the last signal is no longer pending there (and a first signal
+ * looks too while the thread has not failed a system call since the last one). So a thread that blocks the signal
+ * throughout its call holds exactly one instance, however long and by whom it is signalled: the thread itself counts
+ * them (sigtimedwait) when its call has ended, before it unblocks the signal.
  */
 @ExtendWith(FdCount.class)
 @Timeout(120)
@@ -73,6 +75,64 @@ class WakeSignalQueueTest {
             assertThat(masked.token()).isEqualTo(44);
             assertThat(masked.queued()).as("wake-up signals queued at the reader by the waker and close()")
                     .isEqualTo(1);
+        }
+    }
+
+    /**
+     * Calls that each end by themselves (a token) after the waker signalled them, on a thread that blocks the signal,
+     * and that are over before it could be found out: the first signal of each later call looks first, since no
+     * system call of the thread failed after the last one, which is still queued there.
+     */
+    @Test
+    void callsThatEachEndByThemselvesLeaveOneWakeUpSignalQueued() throws Exception {
+        int calls = 10;
+        try (LogCapture log = LogCapture.start(); TokenPipe pipe = TokenPipe.make().orElseThrow()) {
+            TokenPipeEnd reader = pipe.takeReadEnd();
+            TokenPipeEnd writer = pipe.takeWriteEnd();
+            CompletableFuture<Long> started = new CompletableFuture<>();
+            CompletableFuture<Integer> queued = new CompletableFuture<>();
+            Semaphore reading = new Semaphore(0); // released as each read starts
+            Thread thread = new Thread(() -> {
+                try {
+                    started.complete(ThreadContext.current().threadId());
+                    reader.tokenRead(Duration.ZERO);
+                    SignalMasks.blockWakeSignal();
+                    try {
+                        for (int i = 0; i < calls; i++) {
+                            reading.release();
+                            int token;
+                            do { // times out only once the thread was found out: its calls are wakeable from then on
+                                token = reader.tokenRead(Duration.ofMillis(1));
+                            } while (token == TokenPipeEnd.TS_TIMEOUT);
+                            assertThat(token).isEqualTo(i);
+                        }
+                        queued.complete(SignalMasks.drainWakeSignals());
+                    } finally {
+                        SignalMasks.unblockWakeSignal();
+                    }
+                } catch (Throwable e) {
+                    started.completeExceptionally(e);
+                    queued.completeExceptionally(e);
+                }
+            }, "masked-reader-calls");
+            thread.setDaemon(true);
+            thread.start();
+            long tid = started.get(GUARD_SECONDS, TimeUnit.SECONDS);
+            for (int i = 0; i < calls; i++) {
+                assertThat(reading.tryAcquire(GUARD_SECONDS, TimeUnit.SECONDS)).as("read %d started", i).isTrue();
+                NativeThreads.awaitBlockedOnPipe(tid);
+                if (i == 0) {
+                    awaitPending(tid);
+                } else {
+                    Thread.sleep(3); // its deadline passes and the waker ticks: pacing, not a bound
+                }
+                assertThat(writer.tokenWrite(i)).isZero();
+            }
+            // One, or none if the thread was found out meanwhile (its next call then took the one queued).
+            assertThat(queued.get(GUARD_SECONDS, TimeUnit.SECONDS)).as("wake-up signals queued after %d calls", calls)
+                    .isLessThanOrEqualTo(1);
+            reader.close();
+            writer.close();
         }
     }
 

@@ -112,7 +112,8 @@ public final class ThreadContext {
      * The call ({@link #calls}) and native id that the last signal sent to this thread was for; guarded by this
      * object's lock, which only senders take (closers, the waker), never the thread itself.
      */
-    private int signalledCall = -1;
+    private int signalledCall;
+    /** 0 when no signal sent to this thread may still be queued there. */
     private long signalledId;
     /**
      * The handle this thread is in a call on, when it owns that handle (see {@link FdHandle}), else null: written
@@ -257,9 +258,13 @@ public final class ThreadContext {
      * The wake-up signal is a real-time signal: each instance sent to a thread that blocks it stays queued there,
      * counted against its user's RLIMIT_SIGPENDING, which every process of that user shares, and once that is full no
      * thread of any of them can be signalled. A re-signal is needed only when the last one was taken, by a thread
-     * that got it just before it entered its system call, and then it is not pending any more. Where pending cannot
-     * be told (no /proc, macOS), every re-signal is sent. Under this object's lock, so that a closer and the waker
-     * never both send what each takes for the one signal the thread needs.
+     * that got it just before it entered its system call, and then it is not pending any more. A first signal looks
+     * too in one case: when the last one went to the same native thread in an earlier call and no system call of
+     * the thread has failed since ({@link #woken} still set), so that it may still be queued there; else a thread
+     * that blocks the signal, and whose calls each end by themselves before it is found out, would gather one per
+     * call. A thread woken the usual way has failed with EINTR since, so its next first signal looks at nothing.
+     * Where pending cannot be told (no /proc, macOS), every signal is sent. Under this object's lock, so that a
+     * closer and the waker never both send what each takes for the one signal the thread needs.
      *
      * @return false when a signal was due and could not be sent (the queue of pending signals is full, see
      *     {@link NativeIo#wake}): a closer then does not wait for this thread
@@ -269,6 +274,7 @@ public final class ThreadContext {
     }
 
     private synchronized boolean signal(boolean unlessPending) {
+        boolean unconsumed = woken; // no system call of the thread has failed since the last wake
         woken = true;
         long id = threadId;
         if (id == 0) {
@@ -276,7 +282,8 @@ public final class ThreadContext {
         }
         int call = calls; // read after what showed this thread inside: the call it is in, or a later one
         NativeIo io = NativeIo.get();
-        if ((unlessPending || (call == signalledCall && id == signalledId)) && pending(io, id)) {
+        boolean look = unlessPending || (id == signalledId && (call == signalledCall || unconsumed));
+        if (look && pending(io, id)) {
             return true; // the last one is still there: another would only queue up behind it
         }
         if (io.wake(id)) {
@@ -284,7 +291,7 @@ public final class ThreadContext {
             signalledId = id;
             return true;
         }
-        signalledCall = -1; // nothing of ours is pending there now: the next try is a first signal again, unlooked
+        signalledId = 0; // nothing of ours is pending there now: the next try is a first signal again, unlooked
         return false;
     }
 
