@@ -62,7 +62,8 @@ class VirtualThreadsTest {
                 int index = i;
                 threads.add((Thread) startVirtualThread.invoke(null, (Runnable) () -> {
                     try {
-                        reader.tokenRead(Duration.ZERO); // registers on the carrier it runs on now
+                        // a read that blocks (a zero timeout would only look): registers on the carrier it runs on
+                        reader.tokenRead(Duration.ofMillis(1));
                         Thread.sleep(5 + index);
                         if (reader.tokenRead(Duration.ofMillis(100)) == TokenPipeEnd.TS_TIMEOUT) {
                             timeouts.incrementAndGet();

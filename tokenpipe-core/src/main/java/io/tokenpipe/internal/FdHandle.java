@@ -63,6 +63,8 @@ public class FdHandle extends PhantomReference<Object> implements Runnable {
     static final NativeIo IO = NativeIo.get();
     /** Windows: one caller at a time per descriptor (see {@link NativeIo#serializesCalls()}). */
     private static final boolean SERIAL = IO != null && IO.serializesCalls();
+    /** POSIX: a read already past its deadline looks with poll(2) instead of blocking. */
+    private static final boolean READY_TELLS = IO != null && IO.tellsReadiness();
 
     static {
         try {
@@ -185,8 +187,16 @@ public class FdHandle extends PhantomReference<Object> implements Runnable {
             if ((entered & LIFE) != OPEN) {
                 return fail(context, Errno.EBADF);
             }
-            announce(context, entered);
             boolean lookedAtDeadline = false;
+            if (context.timed && System.nanoTime() - context.deadline >= 0 && READY_TELLS) {
+                // Past its deadline already (Duration.ZERO): look, and read only what is there. A read that
+                // blocked now could end only by a wake-up signal, which a full signal queue cannot deliver.
+                if (!readyAtDeadline(context)) {
+                    return TS_TIMEOUT;
+                }
+                lookedAtDeadline = true;
+            }
+            announce(context, entered);
             while (true) {
                 long n = systemCall(context, false, entered);
                 if (n > 0) {
@@ -218,6 +228,8 @@ public class FdHandle extends PhantomReference<Object> implements Runnable {
      * the read, that read blocks past the deadline: the Waker signals a timed thread still inside after its
      * deadline again every millisecond ({@link Waker#visit}), so the read soon fails with EINTR and the call returns
      * TS_TIMEOUT, its look used. The untimed read never gets here: afterFailure returns TS_TIMEOUT for timed calls.
+     * A read whose deadline has passed before its first read (Duration.ZERO) looks here first instead, and returns
+     * TS_TIMEOUT without a read when nothing is there.
      */
     private boolean readyAtDeadline(ThreadContext context) {
         return IO.isReady(fd, false, context.scratch, context.scratchAddress);

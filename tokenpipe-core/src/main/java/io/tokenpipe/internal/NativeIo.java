@@ -125,6 +125,13 @@ public abstract class NativeIo {
      */
     public abstract boolean isReady(int fd, boolean write, ByteBuffer scratch, long scratchAddress);
 
+    /**
+     * Whether {@link #isReady} can tell (POSIX: poll(2)). Then a timed read whose deadline has passed before it
+     * starts ({@code Duration.ZERO}) only looks and never blocks: it needs no wake-up at all. Where it cannot tell
+     * (Windows), such a read blocks as any other and its deadline ends it.
+     */
+    public abstract boolean tellsReadiness();
+
     /** An id by which {@link #wake} can reach the calling thread. */
     public abstract long currentThreadId();
 

@@ -42,10 +42,11 @@ class VirtualThreadIdTest {
                 CompletableFuture<Long> idAfterACall = new CompletableFuture<>();
                 CompletableFuture<Integer> blocked = new CompletableFuture<>();
                 CompletableFuture<Void> go = new CompletableFuture<>();
+                assertThat(writer.tokenWrite(1)).isZero(); // so that the first call's read(2) is made
                 startVirtualThread.invoke(null, (Runnable) () -> {
                     ThreadContext mine = ThreadContext.current();
                     context.complete(mine);
-                    reader.tokenRead(Duration.ZERO);
+                    reader.tokenRead(Duration.ZERO); // reads the token: its read(2) published the carrier's id
                     idAfterACall.complete(mine.threadId());
                     go.join();
                     blocked.complete(reader.tokenRead());

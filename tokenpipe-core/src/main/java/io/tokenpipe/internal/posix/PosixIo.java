@@ -178,6 +178,11 @@ public final class PosixIo extends NativeIo {
         return libc.poll(scratchAddress + 8, 1, 0) > 0;
     }
 
+    @Override
+    public boolean tellsReadiness() {
+        return true;
+    }
+
     /** struct pollfd {int fd; short events; short revents;} in the thread's scratch buffer at offset 8. */
     private static void pollFd(int fd, boolean write, ByteBuffer scratch) {
         scratch.putInt(8, fd);

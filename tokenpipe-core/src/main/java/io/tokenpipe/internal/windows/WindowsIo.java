@@ -97,6 +97,12 @@ public final class WindowsIo extends NativeIo {
         return false;
     }
 
+    /** No (see {@link #isReady}): a zero-timeout read blocks and is cancelled once its deadline has passed. */
+    @Override
+    public boolean tellsReadiness() {
+        return false;
+    }
+
     @Override
     public long currentThreadId() {
         return crt.GetCurrentThreadId();
