@@ -81,6 +81,7 @@ public final class TokenPipeEnd implements AutoCloseable {
         TokenPipeEnd end = new TokenPipeEnd(fd, TokenPipe.origin(), true); // claims it: the checks below are ours
         try {
             io.adopt(fd);
+            end.handle.confirmAdoption();
         } catch (Throwable unfit) { // also an OutOfMemoryError: a claim left behind would close fd under its owner
             end.handle.abandonClaim();
             throw unfit;

@@ -45,6 +45,11 @@ public class FdHandle extends PhantomReference<Object> implements Runnable {
     /** close(2) is being called. */
     private static final int FINISHING = 3;
     private static final int CLOSED = 4;
+    /**
+     * adopt() has claimed the number and is still checking the descriptor, which may not even be open: the handle
+     * owns nothing yet. A pipe the kernel gives that number takes it over without a word ({@link #loseDescriptor}).
+     */
+    private static final int ADOPTING = 5;
     private static final int LIFE = 7;
     /**
      * The Waker has this handle on its list (or in its incoming array); set by the first call that finds it clear,
@@ -110,6 +115,7 @@ public class FdHandle extends PhantomReference<Object> implements Runnable {
      */
     public static FdHandle ofAdopted(int fd, Object owner, Throwable origin) {
         FdHandle handle = origin == null ? new FdHandle(fd, owner) : new Traced(fd, owner, origin);
+        handle.state = ADOPTING; // published by the claim's compare-and-set
         if (!FdRegistry.claim(handle)) {
             FdHandle current = FdRegistry.owner(fd);
             throw new IllegalArgumentException("fd " + fd + " is already owned by a token pipe end in this process"
@@ -126,6 +132,19 @@ public class FdHandle extends PhantomReference<Object> implements Runnable {
         FdHandle handle = new FdHandle(-1, null);
         handle.state = CLOSED;
         return handle;
+    }
+
+    /**
+     * Ends {@link #ofAdopted}'s check: the descriptor was found fit, and this handle owns it from now on.
+     *
+     * @throws IllegalArgumentException when a pipe of this process was given the number meanwhile (so it was not
+     *         open at some point of the adopt)
+     */
+    public void confirmAdoption() {
+        if (!moveLife(ADOPTING, OPEN)) {
+            throw new IllegalArgumentException("fd " + fd + " was not open while it was being adopted: a new pipe of"
+                    + " this process has been given the number meanwhile");
+        }
     }
 
     /** Gives up the claim of {@link #ofAdopted} when the descriptor then turns out unfit; it is left open. */
@@ -587,7 +606,8 @@ public class FdHandle extends PhantomReference<Object> implements Runnable {
      * A newer handle got this one's number from the kernel, so this one lost its descriptor to code that closed it
      * behind its back: it must never call close(2) on the number again.
      *
-     * @return false when this handle was just closing its descriptor itself (the kernel reused it at once)
+     * @return false when this handle was just closing its descriptor itself (the kernel reused it at once), or was
+     *         an adopt still checking a number that was not open (it owned nothing)
      */
     boolean loseDescriptor() {
         while (true) {
@@ -597,7 +617,7 @@ public class FdHandle extends PhantomReference<Object> implements Runnable {
                 return false;
             }
             if (STATE.compareAndSet(this, s, (s & WATCHED) | CLOSED)) {
-                return true;
+                return life != ADOPTING; // an adopt still checking owned nothing: its check now fails
             }
         }
     }

@@ -42,8 +42,9 @@ final class FdRegistry {
         int fd = handle.fd();
         FdHandle[] page = page(fd);
         // No atomic exchange needed: nobody else can be given this number while it is open, and an adopt() racing
-        // for it (it would have to guess the number) fails its close-on-exec check after its claim, as pipe2 made
-        // the descriptor close-on-exec; its release then finds this handle in the slot and leaves it.
+        // for it (it would have to guess the number, not open when it claimed it) is still checking: its handle
+        // gives way without a warning and its check fails (confirmAdoption, or the close-on-exec check, as pipe2
+        // made the descriptor close-on-exec); its release then finds this handle in the slot and leaves it.
         FdHandle previous = (FdHandle) SLOT.getVolatile(page, fd & PAGE_MASK);
         SLOT.setRelease(page, fd & PAGE_MASK, handle);
         if (previous != null && previous.loseDescriptor()) {
