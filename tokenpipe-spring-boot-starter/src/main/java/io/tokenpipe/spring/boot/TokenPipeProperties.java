@@ -164,7 +164,8 @@ public class TokenPipeProperties {
 
     /**
      * Notification of systemd (or any service manager speaking its protocol) through the socket named by the
-     * environment variable NOTIFY_SOCKET: READY=1, STATUS=, STOPPING=1, ERRNO= and WATCHDOG=1.
+     * environment variable NOTIFY_SOCKET: READY=1, STATUS=, STOPPING=1, RELOADING=1 (a context closed while the JVM
+     * goes on, as in a restart), ERRNO= and WATCHDOG=1.
      */
     public static class Systemd {
 
