@@ -42,8 +42,8 @@ class VirtualThreadsTest {
 
     /**
      * Virtual threads on two carriers: each registers with a token call, sleeps (so that it may come back on the
-     * other carrier), waits for a token that never comes (a timeout), sleeps again and blocks until main closes
-     * its end.
+     * other carrier), waits for a token that never comes (a timeout), waits until every thread has timed out,
+     * sleeps again and blocks until main closes its end.
      */
     public static final class VirtualThreadsChild {
         public static void main(String[] args) throws Exception {
@@ -69,6 +69,9 @@ class VirtualThreadsTest {
                             timeouts.incrementAndGet();
                         }
                         timedOut.countDown();
+                        // Every timed read first: a thread in its untimed read pins its carrier until main closes,
+                        // and with both carriers pinned so, the threads still before their timed read never ran.
+                        timedOut.await();
                         Thread.sleep(5 + index);
                         if (reader.tokenRead() == TokenPipeEnd.TS_ERR && reader.lastErrno() == 9) {
                             wokenByClose.incrementAndGet();

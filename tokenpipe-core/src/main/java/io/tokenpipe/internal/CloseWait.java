@@ -5,11 +5,13 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * How a closer (or a hand-off) waits for the threads inside an {@link FdHandle} to leave: it signals them at once,
- * then again at growing intervals (a signal that arrives just before a thread enters its system call is lost); a
+ * then again at growing intervals (a signal that arrives just before a thread enters its system call is lost), each
+ * time only if the last signal is no longer pending there ({@link ThreadContext#wake}: the signal queues); a
  * thread still inside 20 ms after the first signal is looked at ({@link ThreadContext#cannotBeWoken}), and one that
- * cannot be woken (asleep in its system call with the signal blocked) is not waited for: the close is left to the
- * {@link Waker}, which probes that thread until its call ends. It spins only briefly, then parks; the caller's interrupt is cleared for the
- * wait (parking with the flag set returns at once, which would be a spin) and restored afterwards.
+ * cannot be woken (asleep in its system call with the signal blocked), or cannot be signalled at all (the queue of
+ * pending signals is full), is not waited for: the close is left to the {@link Waker}, which probes that thread
+ * until its call ends. It spins only briefly, then parks; the caller's interrupt is cleared for the wait (parking
+ * with the flag set returns at once, which would be a spin) and restored afterwards.
  */
 final class CloseWait implements FdHandle.Visitor {
     /** A thread still inside is signalled again after 50 us, then at doubling intervals up to 10 ms. */
@@ -109,10 +111,12 @@ final class CloseWait implements FdHandle.Visitor {
         if (context.stuckInThisCall() || (diagnose && cannotBeWoken(context))) {
             return;
         }
-        wakeable++;
-        if (signal) {
-            context.wake();
+        if (signal && !context.wake()) {
+            // The signal cannot be sent (the queue of pending signals is full: logged once): not waited for, as one
+            // that cannot be woken; the Waker goes on signalling it and closes the descriptor once it has left.
+            return;
         }
+        wakeable++;
     }
 
     /**

@@ -135,8 +135,13 @@ public abstract class NativeIo {
     /** An id by which {@link #wake} can reach the calling thread. */
     public abstract long currentThreadId();
 
-    /** Makes a system call that thread {@code threadId} is blocked in return early (it then re-checks its state). */
-    public abstract void wake(long threadId);
+    /**
+     * Makes a system call that thread {@code threadId} is blocked in return early (it then re-checks its state).
+     *
+     * @return false when the wake-up could not be sent (Linux: EAGAIN, the user's queue of pending signals is full,
+     *     which is logged once per JVM); then a closer does not wait for that thread, and the waker tries again
+     */
+    public abstract boolean wake(long threadId);
 
     /**
      * Checks that {@code fd} is a number a token pipe can be handed over at (not negative, not 0-2), before anything

@@ -109,6 +109,13 @@ public final class ThreadContext {
     /** Set by {@link #wake()}, consumed after a failed system call (see {@link NativeIo#isWakeUp}). */
     private volatile boolean woken;
     /**
+     * The call ({@link #calls}) and native id that the last signal sent to this thread was for; guarded by this
+     * object's lock, which only senders take (closers, the waker), never the thread itself.
+     */
+    private int signalledCall;
+    /** 0 when no signal sent to this thread may still be queued there. */
+    private long signalledId;
+    /**
      * The handle this thread is in a call on, when it owns that handle (see {@link FdHandle}), else null: written
      * by this thread only, one volatile store per call, read by closers and the waker.
      */
@@ -244,13 +251,48 @@ public final class ThreadContext {
         }
     }
 
-    /** Signals this thread, unless it is a virtual thread outside a system call (it checks its state first). */
-    void wake() {
+    /**
+     * Signals this thread, unless it is a virtual thread outside a system call (it checks its state first). The first
+     * signal of a call (to its native id: a virtual thread's carrier) is sent at once, without looking at anything;
+     * after that, another only when the last one is no longer pending at the thread ({@link NativeIo#wakeUpPending}).
+     * The wake-up signal is a real-time signal: each instance sent to a thread that blocks it stays queued there,
+     * counted against its user's RLIMIT_SIGPENDING, which every process of that user shares, and once that is full no
+     * thread of any of them can be signalled. A re-signal is needed only when the last one was taken, by a thread
+     * that got it just before it entered its system call, and then it is not pending any more. A first signal looks
+     * too in one case: when the last one went to the same native thread in an earlier call and no system call of
+     * the thread has failed since ({@link #woken} still set), so that it may still be queued there; else a thread
+     * that blocks the signal, and whose calls each end by themselves before it is found out, would gather one per
+     * call. A thread woken the usual way has failed with EINTR since, so its next first signal looks at nothing.
+     * Where pending cannot be told (no /proc, macOS), every signal is sent. Under this object's lock, so that a
+     * closer and the waker never both send what each takes for the one signal the thread needs.
+     *
+     * @return false when a signal was due and could not be sent (the queue of pending signals is full, see
+     *     {@link NativeIo#wake}): a closer then does not wait for this thread
+     */
+    boolean wake() {
+        return signal(false);
+    }
+
+    private synchronized boolean signal(boolean unlessPending) {
+        boolean unconsumed = woken; // no system call of the thread has failed since the last wake
         woken = true;
         long id = threadId;
-        if (id != 0) {
-            NativeIo.get().wake(id);
+        if (id == 0) {
+            return true; // it checks its state before its next system call
         }
+        int call = calls; // read after what showed this thread inside: the call it is in, or a later one
+        NativeIo io = NativeIo.get();
+        boolean look = unlessPending || (id == signalledId && (call == signalledCall || unconsumed));
+        if (look && pending(io, id)) {
+            return true; // the last one is still there: another would only queue up behind it
+        }
+        if (io.wake(id)) {
+            signalledCall = call;
+            signalledId = id;
+            return true;
+        }
+        signalledId = 0; // nothing of ours is pending there now: the next try is a first signal again, unlooked
+        return false;
     }
 
     /**
@@ -291,16 +333,22 @@ public final class ThreadContext {
         return true;
     }
 
+    /** Whether the wake-up signal is pending at thread {@code id}; false when that cannot be told. */
+    private static boolean pending(NativeIo io, long id) {
+        try { // reading /proc allocates: out of memory, the close or the waker's tick must go on
+            return io.wakeUpPending(id);
+        } catch (Throwable outOfMemory) {
+            return false;
+        }
+    }
+
     /**
      * For a thread found unable to be woken in its current call: signals it only when the last signal is no longer
-     * pending there. A thread that blocks the signal keeps the first one queued and gets no more; one that was
-     * found out wrongly has taken it (or never got one) and is woken now.
+     * pending there, as every re-signal is ({@link #wake()}). A thread that blocks the signal keeps the first one
+     * queued and gets no more; one that was found out wrongly has taken it (or never got one) and is woken now.
      */
     void wakeUnlessPending() {
-        long id = threadId;
-        if (id != 0 && !NativeIo.get().wakeUpPending(id)) {
-            wake();
-        }
+        signal(true);
     }
 
     /** Whether {@link #wake()} was called since the last time this was asked. */

@@ -235,7 +235,8 @@ final class Waker implements Runnable, FdHandle.Visitor {
 
     /**
      * A thread inside a watched handle: woken when it is interrupted, past its deadline, or inside a handle that
-     * was closed without waiting for it, then again every millisecond while it stays inside. One still inside 20 ms
+     * was closed without waiting for it, then again every millisecond while it stays inside, each time only if the
+     * last signal is no longer pending there ({@link ThreadContext#wake}: the signal queues). One still inside 20 ms
      * after the first wake of this call is looked at (then every second), and one found unable to be woken (asleep
      * in its system call with the signal blocked) is signalled only every {@value #PROBE_NANOS} ns, and only when
      * its last signal is no longer pending there, until its call ends.

@@ -26,6 +26,7 @@ public final class RawFds {
     private static final int SOCK_STREAM = 1;
     /** asm-generic/resource.h: the same on x86-64 and aarch64 Linux. */
     private static final int RLIMIT_NOFILE = 7;
+    private static final int RLIMIT_SIGPENDING = 11;
 
     static {
         Native.register(RawFds.class, NativeLibrary.getInstance(Platform.C_LIBRARY_NAME));
@@ -74,6 +75,31 @@ public final class RawFds {
         check(getrlimit(RLIMIT_NOFILE, limits), "getrlimit");
         limits[0] = soft;
         check(setrlimit(RLIMIT_NOFILE, limits), "setrlimit");
+    }
+
+    /** This process's soft limit on queued signals (RLIMIT_SIGPENDING). */
+    public static long softSignalLimit() {
+        long[] limits = new long[2];
+        check(getrlimit(RLIMIT_SIGPENDING, limits), "getrlimit");
+        return limits[0];
+    }
+
+    /** This process's hard limit on queued signals (RLIMIT_SIGPENDING). */
+    public static long hardSignalLimit() {
+        long[] limits = new long[2];
+        check(getrlimit(RLIMIT_SIGPENDING, limits), "getrlimit");
+        return limits[1];
+    }
+
+    /**
+     * Sets this process's soft limit on queued signals, the hard limit unchanged: a real-time signal sent to any of
+     * its threads fails with EAGAIN (tgkill, kill, sigqueue) while its user has this many or more queued.
+     */
+    public static void setSoftSignalLimit(long soft) {
+        long[] limits = new long[2];
+        check(getrlimit(RLIMIT_SIGPENDING, limits), "getrlimit");
+        limits[0] = soft;
+        check(setrlimit(RLIMIT_SIGPENDING, limits), "setrlimit");
     }
 
     /** An AF_UNIX stream socket, close-on-exec. */

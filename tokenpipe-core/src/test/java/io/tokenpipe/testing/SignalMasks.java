@@ -42,6 +42,8 @@ public final class SignalMasks {
 
     private static native long syscall(long number);
 
+    private static native int sigtimedwait(Pointer set, Pointer info, Pointer timeout);
+
     /** void *(*start_routine)(void *) */
     public interface StartRoutine extends Callback {
         Pointer invoke(Pointer arg);
@@ -62,12 +64,39 @@ public final class SignalMasks {
         change(SIG_UNBLOCK);
     }
 
-    private static void change(int how) {
+    private static Memory wakeSet() {
         Memory set = new Memory(128);
         set.clear();
         int bit = wakeSignal() - 1; // glibc sigset_t: bit (signo - 1) of an array of unsigned longs
         set.setByte(bit / 8, (byte) (1 << (bit % 8)));
-        int error = pthread_sigmask(how, set, null);
+        return set;
+    }
+
+    /**
+     * Takes every instance of the wake-up signal queued at the calling thread (sigtimedwait with a zero timeout,
+     * one instance per call: real-time signals queue) and returns how many there were. Call it while the signal is
+     * still blocked, or they are delivered to the handler instead.
+     */
+    public static int drainWakeSignals() {
+        Memory set = wakeSet();
+        Memory info = new Memory(128); // siginfo_t
+        Memory zero = new Memory(16); // struct timespec {0, 0}
+        zero.clear();
+        int taken = 0;
+        while (sigtimedwait(set, info, zero) == wakeSignal()) {
+            taken++;
+        }
+        return taken;
+    }
+
+    /** Whether the wake-up signal is pending at thread {@code tid} of this process (/proc SigPnd, its own set). */
+    public static boolean wakeSignalPending(long tid) {
+        String pending = taskStatus(tid, "SigPnd");
+        return pending != null && new BigInteger(pending, 16).testBit(wakeSignal() - 1);
+    }
+
+    private static void change(int how) {
+        int error = pthread_sigmask(how, wakeSet(), null);
         if (error != 0) {
             throw new IllegalStateException("pthread_sigmask failed: " + error);
         }

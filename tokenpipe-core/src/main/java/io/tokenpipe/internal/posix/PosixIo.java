@@ -3,6 +3,7 @@ package io.tokenpipe.internal.posix;
 import io.tokenpipe.internal.Backend;
 import io.tokenpipe.internal.Errno;
 import io.tokenpipe.internal.Libc;
+import io.tokenpipe.internal.Log;
 import io.tokenpipe.internal.NativeBuffer;
 import io.tokenpipe.internal.NativeIo;
 import io.tokenpipe.internal.NativeText;
@@ -14,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Linux (tested) and macOS (untested) through libc, written once over {@link Libc} for every backend.
@@ -46,6 +48,8 @@ public final class PosixIo extends NativeIo {
     private static final int ENOSYS = 38;
 
     private static final int EAGAIN_LINUX = 11;
+    /** asm-generic/resource.h: the same on x86-64 and aarch64. */
+    private static final int RLIMIT_SIGPENDING = 11;
     private static final int EAGAIN_MACOS = 35;
     private static final short POLLIN = 1;
     private static final short POLLOUT = 4;
@@ -73,6 +77,8 @@ public final class PosixIo extends NativeIo {
     private final boolean hasGettid;
     /** A signal set holding only the wake-up signal, read by every thread's (un)block. */
     private final NativeBuffer wakeSet;
+    /** Whether a full queue of pending signals was logged (once per JVM). */
+    private final AtomicBoolean fullQueueReported = new AtomicBoolean();
     /** Set once statx failed with ENOSYS or EPERM (an old kernel, a seccomp filter): then F_GETPIPE_SZ is used. */
     private volatile boolean statxRefused;
 
@@ -192,13 +198,66 @@ public final class PosixIo extends NativeIo {
         return hasGettid ? libc.gettid() : libc.syscall(LinuxSyscalls.GETTID, 0, 0, 0, 0, 0);
     }
 
+    /**
+     * Linux: tgkill, which fails with EAGAIN when the user's queue of pending signals is full (a real-time signal
+     * takes a place in it until it is delivered, and RLIMIT_SIGPENDING of the receiving process bounds how many of
+     * its user's may queue at once); that is logged once per JVM. macOS: pthread_kill of SIGIO, which does not queue.
+     */
     @Override
-    public void wake(long threadId) {
-        if (linux) {
-            libc.syscall(LinuxSyscalls.TGKILL, pid, threadId, wakeSignal, 0, 0);
-        } else {
-            libc.pthread_kill(threadId, wakeSignal);
+    public boolean wake(long threadId) {
+        if (!linux) {
+            return libc.pthread_kill(threadId, wakeSignal) == 0;
         }
+        if (libc.syscall(LinuxSyscalls.TGKILL, pid, threadId, wakeSignal, 0, 0) == 0) {
+            return true;
+        }
+        if (errno() == EAGAIN_LINUX && !fullQueueReported.getAndSet(true)) {
+            reportFullQueue(threadId);
+        }
+        return false;
+    }
+
+    /** Says why no wake-up can be sent, and what to do; anything going wrong here loses only the message. */
+    private void reportFullQueue(long threadId) {
+        try {
+            Log.log(System.Logger.Level.WARNING, "cannot send the wake-up signal " + wakeSignal + " to thread "
+                    + threadId + " (tgkill: EAGAIN): the queue of pending signals is full (RLIMIT_SIGPENDING of this"
+                    + " process: " + signalQueueLimit() + "; " + signalQueueLine() + ", queued/limit, counts every"
+                    + " process of this user). Until it drains, timeouts, interrupts and close() cannot end token calls"
+                    + " blocked in a system call: such a call returns only when its system call does (a token, end of"
+                    + " stream, the peer closing its end), a close() returns without waiting for it and closes the"
+                    + " descriptor after it. Typically some process of the same user has a thread that blocks a"
+                    + " real-time signal and is sent many (it shows them in SigPnd or ShdPnd and SigBlk of"
+                    + " /proc/PID/task/TID/status); fix or stop it, or raise the limit (ulimit -i, systemd"
+                    + " LimitSIGPENDING=)");
+        } catch (Throwable messageLost) {
+            // out of memory building it: lost, as with a logging backend that fails (Log)
+        }
+    }
+
+    /** The soft RLIMIT_SIGPENDING of this process, as text. */
+    private String signalQueueLimit() {
+        try (NativeBuffer limits = NativeBuffer.allocate(16)) {
+            if (libc.getrlimit(RLIMIT_SIGPENDING, limits.address()) != 0) {
+                return "unknown (" + Errno.describe(errno()) + ")";
+            }
+            long soft = limits.getLong(0);
+            return soft == -1 ? "unlimited" : Long.toString(soft);
+        }
+    }
+
+    /** The SigQ line of /proc/self/status ("SigQ: 96365/96365"). */
+    private static String signalQueueLine() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"), StandardCharsets.ISO_8859_1)) {
+                if (line.startsWith("SigQ:")) {
+                    return "/proc/self/status SigQ: " + line.substring(5).trim();
+                }
+            }
+        } catch (IOException | RuntimeException unreadable) {
+            // no /proc
+        }
+        return "no SigQ in /proc/self/status";
     }
 
     @Override

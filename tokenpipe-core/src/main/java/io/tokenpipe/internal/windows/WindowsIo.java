@@ -109,12 +109,16 @@ public final class WindowsIo extends NativeIo {
     }
 
     @Override
-    public void wake(long threadId) {
+    public boolean wake(long threadId) {
         long thread = crt.OpenThread(THREAD_TERMINATE, false, (int) threadId);
-        if (thread != 0) {
-            crt.CancelSynchronousIo(thread);
-            crt.CloseHandle(thread);
+        if (thread == 0) {
+            return false; // the thread cannot be reached at all
         }
+        // FALSE here mostly means no I/O was pending at this moment (ERROR_NOT_FOUND): the thread is between its
+        // system calls, and re-checks its state before the next one, or is cancelled again. That is not a failure.
+        crt.CancelSynchronousIo(thread);
+        crt.CloseHandle(thread);
+        return true;
     }
 
     @Override
