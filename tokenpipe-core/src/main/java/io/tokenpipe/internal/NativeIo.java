@@ -50,6 +50,9 @@ public abstract class NativeIo {
                     + " system call numbers it relies on are known for those two only");
         }
         MaskCheck.everyCall(); // a bad value makes the layer unavailable, naming the property
+        // Now, not at the first failure: when make() fails with EMFILE no descriptor is left to open a class file
+        // with, which an exploded class path (surefire's, an IDE's) needs for every class (MakeFailureTest).
+        NativeText.load();
         Backend backend = Backends.load();
         return Os.WINDOWS ? new WindowsIo(backend) : new PosixIo(backend);
     }

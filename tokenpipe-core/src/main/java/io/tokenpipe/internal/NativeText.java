@@ -17,6 +17,11 @@ public final class NativeText {
     private NativeText() {
     }
 
+    /** Loads and initializes this class ({@link NativeIo} does it with the native layer, see there). */
+    static void load() {
+        // the class initializer has run by now
+    }
+
     /** The string of a NUL-terminated C string's bytes (without the NUL); null for null (a NULL pointer). */
     public static String decode(byte[] bytes) {
         return bytes == null ? null : new String(bytes, CHARSET);
