@@ -176,8 +176,10 @@ public final class TokenPipeEnd implements AutoCloseable {
     /**
      * Reads one token, waiting at most {@code timeout}.
      *
-     * @param timeout how long to wait; {@link Duration#ZERO} only takes a token that is already there (POSIX: it
-     *        looks with poll(2) and never blocks, so it needs no wake-up signal)
+     * @param timeout how long to wait; {@link Duration#ZERO} only takes a token that is already there (POSIX, on a
+     *        pipe this process made: it looks with poll(2) first and reads only what is there, so it needs no
+     *        wake-up signal, unless another reader of this end takes the token between the look and the read; an
+     *        adopted descriptor, which may be a named FIFO, is read as with any timeout)
      * @return as {@link #tokenRead()}, or {@link #TS_TIMEOUT} when no token arrived in time; a token (or end of
      *         stream) that is there when the wait ends is returned, also when the wake-up that ends it comes after
      *         the deadline (the process was stopped or not scheduled meanwhile)

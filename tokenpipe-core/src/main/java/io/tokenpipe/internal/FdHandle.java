@@ -56,6 +56,14 @@ public class FdHandle extends PhantomReference<Object> implements Runnable {
      * cleared by the Waker.
      */
     static final int WATCHED = 8;
+    /**
+     * The descriptor was adopted, not made by this process's make(): it may be a named FIFO, whose poll(2) does not
+     * report the end of stream of a writer that never came (read(2) does), so a read past its deadline before it
+     * starts reads instead of looking. Kept through every change of life.
+     */
+    private static final int ADOPTED = 64;
+    /** The bits a change of life keeps. */
+    private static final int KEPT = WATCHED | ADOPTED;
     // Added by enter() to the state it returns, never stored: how this call entered.
     /** The caller owns the handle and announced itself in its context (else it took a place in the slots). */
     private static final int OWNED = 16;
@@ -115,7 +123,7 @@ public class FdHandle extends PhantomReference<Object> implements Runnable {
      */
     public static FdHandle ofAdopted(int fd, Object owner, Throwable origin) {
         FdHandle handle = origin == null ? new FdHandle(fd, owner) : new Traced(fd, owner, origin);
-        handle.state = ADOPTING; // published by the claim's compare-and-set
+        handle.state = ADOPTED | ADOPTING; // published by the claim's compare-and-set
         if (!FdRegistry.claim(handle)) {
             FdHandle current = FdRegistry.owner(fd);
             throw new IllegalArgumentException("fd " + fd + " is already owned by a token pipe end in this process"
@@ -207,7 +215,8 @@ public class FdHandle extends PhantomReference<Object> implements Runnable {
                 return fail(context, Errno.EBADF);
             }
             boolean lookedAtDeadline = false;
-            if (context.timed && System.nanoTime() - context.deadline >= 0 && READY_TELLS) {
+            if (context.timed && (entered & ADOPTED) == 0 && READY_TELLS
+                    && System.nanoTime() - context.deadline >= 0) {
                 // Past its deadline already (Duration.ZERO): look, and read only what is there. A read that
                 // blocked now could end only by a wake-up signal, which a full signal queue cannot deliver.
                 if (!readyAtDeadline(context)) {
@@ -546,7 +555,7 @@ public class FdHandle extends PhantomReference<Object> implements Runnable {
             if ((s & LIFE) != OPEN) {
                 return false;
             }
-        } while (!STATE.compareAndSet(this, s, (s & WATCHED) | CLOSING));
+        } while (!STATE.compareAndSet(this, s, (s & KEPT) | CLOSING));
         return true;
     }
 
@@ -616,7 +625,7 @@ public class FdHandle extends PhantomReference<Object> implements Runnable {
             if (life == FINISHING || life == CLOSED) {
                 return false;
             }
-            if (STATE.compareAndSet(this, s, (s & WATCHED) | CLOSED)) {
+            if (STATE.compareAndSet(this, s, (s & KEPT) | CLOSED)) {
                 return life != ADOPTING; // an adopt still checking owned nothing: its check now fails
             }
         }
@@ -628,7 +637,7 @@ public class FdHandle extends PhantomReference<Object> implements Runnable {
             if ((s & LIFE) != from) {
                 return false;
             }
-            if (STATE.compareAndSet(this, s, (s & WATCHED) | to)) {
+            if (STATE.compareAndSet(this, s, (s & KEPT) | to)) {
                 return true;
             }
         }
@@ -638,7 +647,7 @@ public class FdHandle extends PhantomReference<Object> implements Runnable {
         int s;
         do {
             s = state;
-        } while (!STATE.compareAndSet(this, s, (s & WATCHED) | life));
+        } while (!STATE.compareAndSet(this, s, (s & KEPT) | life));
     }
 
     /** Visits every thread inside a call on this descriptor (none if {@code visitor} is null); returns how many. */
@@ -689,7 +698,8 @@ public class FdHandle extends PhantomReference<Object> implements Runnable {
 
     @Override
     public String toString() {
-        return hasNoDescriptor() ? "closed" : "fd=" + fd + ", " + (isOpen() ? "open" : "closed");
+        return hasNoDescriptor() ? "closed" : "fd=" + fd + ", " + ((state & LIFE) == ADOPTING ? "being adopted"
+                : isOpen() ? "open" : "closed");
     }
 
     /** A handle made with leak detection on: it keeps where its pipe was made. */
