@@ -111,9 +111,11 @@ final class CloseWait implements FdHandle.Visitor {
         if (context.stuckInThisCall() || (diagnose && cannotBeWoken(context))) {
             return;
         }
-        if (signal && !context.wake()) {
-            // The signal cannot be sent (the queue of pending signals is full: logged once): not waited for, as one
-            // that cannot be woken; the Waker goes on signalling it and closes the descriptor once it has left.
+        if (signal && !context.wake() && now - start >= DIAGNOSE_AFTER_NANOS) {
+            // The signal has not been sent for as long as a diagnosis waits (the queue of pending signals is full:
+            // logged once): not waited for, as one that cannot be woken; the Waker goes on signalling it and closes
+            // the descriptor once it has left. A failure before that is retried: the queue may drain at once, and a
+            // hand-off that stopped waiting would leave a thread of this process reading from the child's pipe.
             return;
         }
         wakeable++;

@@ -147,6 +147,14 @@ public abstract class NativeIo {
     public abstract boolean wake(long threadId);
 
     /**
+     * Says why {@link #wake} failed, where that is worth saying (Linux: the full queue of pending signals, once per
+     * JVM); called by the sender after it has let go of every lock it sent under, since logging can block.
+     */
+    public void reportWakeFailure() {
+        // nothing to say by default
+    }
+
+    /**
      * Checks that {@code fd} is a number a token pipe can be handed over at (not negative, not 0-2), before anything
      * claims it.
      *

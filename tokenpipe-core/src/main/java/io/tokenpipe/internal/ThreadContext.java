@@ -270,7 +270,11 @@ public final class ThreadContext {
      *     {@link NativeIo#wake}): a closer then does not wait for this thread
      */
     boolean wake() {
-        return signal(false);
+        if (signal(false)) {
+            return true;
+        }
+        NativeIo.get().reportWakeFailure(); // outside this object's lock: logging can block
+        return false;
     }
 
     private synchronized boolean signal(boolean unlessPending) {
@@ -291,7 +295,7 @@ public final class ThreadContext {
             signalledId = id;
             return true;
         }
-        signalledId = 0; // nothing of ours is pending there now: the next try is a first signal again, unlooked
+        // signalledId and signalledCall stay: a signal sent before may still be queued there, so the next try looks
         return false;
     }
 
@@ -348,7 +352,9 @@ public final class ThreadContext {
      * queued and gets no more; one that was found out wrongly has taken it (or never got one) and is woken now.
      */
     void wakeUnlessPending() {
-        signal(true);
+        if (!signal(true)) {
+            NativeIo.get().reportWakeFailure();
+        }
     }
 
     /** Whether {@link #wake()} was called since the last time this was asked. */

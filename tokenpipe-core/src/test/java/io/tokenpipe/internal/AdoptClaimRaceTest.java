@@ -1,6 +1,7 @@
 package io.tokenpipe.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.tokenpipe.TokenPipe;
 import io.tokenpipe.TokenPipeEnd;
@@ -45,6 +46,10 @@ class AdoptClaimRaceTest {
                 }
                 assertThat(adopting).as("a new pipe got the number being adopted").isNotNull();
                 assertThat(adopting.isOpen()).as("the adopting handle never owned the new descriptor").isFalse();
+                FdHandle gaveWay = adopting;
+                assertThatThrownBy(gaveWay::confirmAdoption).as("its adopt cannot succeed any more")
+                        .isInstanceOf(IllegalArgumentException.class)
+                        .hasMessageContaining("was not open while it was being adopted");
                 adopting.abandonClaim(); // what adopt() does when its check then fails
                 TokenPipe pipe = pipes.get(pipes.size() - 1);
                 try (TokenPipeEnd reader = pipe.takeReadEnd(); TokenPipeEnd writer = pipe.takeWriteEnd()) {

@@ -79,6 +79,8 @@ public final class PosixIo extends NativeIo {
     private final NativeBuffer wakeSet;
     /** Whether a full queue of pending signals was logged (once per JVM). */
     private final AtomicBoolean fullQueueReported = new AtomicBoolean();
+    /** The thread a wake-up could not be sent to because the queue was full; 0 when none is to be reported. */
+    private volatile long fullQueueThread;
     /** Set once statx failed with ENOSYS or EPERM (an old kernel, a seccomp filter): then F_GETPIPE_SZ is used. */
     private volatile boolean statxRefused;
 
@@ -201,7 +203,9 @@ public final class PosixIo extends NativeIo {
     /**
      * Linux: tgkill, which fails with EAGAIN when the user's queue of pending signals is full (a real-time signal
      * takes a place in it until it is delivered, and RLIMIT_SIGPENDING of the receiving process bounds how many of
-     * its user's may queue at once); that is logged once per JVM. macOS: pthread_kill of SIGIO, which does not queue.
+     * its user's may queue at once); that is logged once per JVM, by {@link #reportWakeFailure} (the sender calls it
+     * outside the lock it sends under, so that no closer waits for a logging backend). macOS: pthread_kill of SIGIO,
+     * which does not queue.
      */
     @Override
     public boolean wake(long threadId) {
@@ -211,10 +215,18 @@ public final class PosixIo extends NativeIo {
         if (libc.syscall(LinuxSyscalls.TGKILL, pid, threadId, wakeSignal, 0, 0) == 0) {
             return true;
         }
-        if (errno() == EAGAIN_LINUX && !fullQueueReported.getAndSet(true)) {
-            reportFullQueue(threadId);
+        if (errno() == EAGAIN_LINUX && !fullQueueReported.get()) {
+            fullQueueThread = threadId;
         }
         return false;
+    }
+
+    @Override
+    public void reportWakeFailure() {
+        long threadId = fullQueueThread;
+        if (threadId != 0 && !fullQueueReported.getAndSet(true)) {
+            reportFullQueue(threadId);
+        }
     }
 
     /** Says why no wake-up can be sent, and what to do; anything going wrong here loses only the message. */
