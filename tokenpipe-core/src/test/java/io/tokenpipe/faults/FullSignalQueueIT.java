@@ -52,7 +52,7 @@ class FullSignalQueueIT {
         private static final long GUARD_SECONDS = 20;
 
         public static void fullSignalQueue() throws Exception {
-            assertThat(softSignalLimit()).as("soft RLIMIT_SIGPENDING of the child").isZero();
+            assertThat(RawFds.softSignalLimit()).as("soft RLIMIT_SIGPENDING of the child").isZero();
             try (LogCapture log = LogCapture.start()) {
                 int baseline = FdCount.openFdCount();
                 closeReturnsAndTheDescriptorIsClosedOnceTheReadReturns(log, baseline);
@@ -122,10 +122,6 @@ class FullSignalQueueIT {
                 awaitFdCount(baseline + 3); // the waker closed the read end once its read had returned
             }
             awaitFdCount(baseline);
-        }
-
-        private static long softSignalLimit() {
-            return RawFds.softSignalLimit();
         }
 
         /** Waits, with a hang guard, until the descriptor count is {@code expected}. */

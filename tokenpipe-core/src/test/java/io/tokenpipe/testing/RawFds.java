@@ -60,9 +60,7 @@ public final class RawFds {
 
     /** This process's soft limit on open descriptors (RLIMIT_NOFILE). */
     public static long softFdLimit() {
-        long[] limits = new long[2];
-        check(getrlimit(RLIMIT_NOFILE, limits), "getrlimit");
-        return limits[0];
+        return limits(RLIMIT_NOFILE)[0];
     }
 
     /**
@@ -71,24 +69,17 @@ public final class RawFds {
      * so at 0 every one does, however many are closed meanwhile.
      */
     public static void setSoftFdLimit(long soft) {
-        long[] limits = new long[2];
-        check(getrlimit(RLIMIT_NOFILE, limits), "getrlimit");
-        limits[0] = soft;
-        check(setrlimit(RLIMIT_NOFILE, limits), "setrlimit");
+        setSoftLimit(RLIMIT_NOFILE, soft);
     }
 
     /** This process's soft limit on queued signals (RLIMIT_SIGPENDING). */
     public static long softSignalLimit() {
-        long[] limits = new long[2];
-        check(getrlimit(RLIMIT_SIGPENDING, limits), "getrlimit");
-        return limits[0];
+        return limits(RLIMIT_SIGPENDING)[0];
     }
 
     /** This process's hard limit on queued signals (RLIMIT_SIGPENDING). */
     public static long hardSignalLimit() {
-        long[] limits = new long[2];
-        check(getrlimit(RLIMIT_SIGPENDING, limits), "getrlimit");
-        return limits[1];
+        return limits(RLIMIT_SIGPENDING)[1];
     }
 
     /**
@@ -96,10 +87,20 @@ public final class RawFds {
      * its threads fails with EAGAIN (tgkill, kill, sigqueue) while its user has this many or more queued.
      */
     public static void setSoftSignalLimit(long soft) {
+        setSoftLimit(RLIMIT_SIGPENDING, soft);
+    }
+
+    /** {soft, hard} of {@code resource}. */
+    private static long[] limits(int resource) {
         long[] limits = new long[2];
-        check(getrlimit(RLIMIT_SIGPENDING, limits), "getrlimit");
+        check(getrlimit(resource, limits), "getrlimit");
+        return limits;
+    }
+
+    private static void setSoftLimit(int resource, long soft) {
+        long[] limits = limits(resource);
         limits[0] = soft;
-        check(setrlimit(RLIMIT_SIGPENDING, limits), "setrlimit");
+        check(setrlimit(resource, limits), "setrlimit");
     }
 
     /** An AF_UNIX stream socket, close-on-exec. */
