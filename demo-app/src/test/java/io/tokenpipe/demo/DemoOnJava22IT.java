@@ -1,5 +1,6 @@
 package io.tokenpipe.demo;
 
+import io.tokenpipe.testing.JavaChild;
 import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
@@ -92,23 +93,9 @@ class DemoOnJava22IT {
         }
         try (Stream<Path> homes = Files.list(jvms)) {
             return homes.filter((home) -> Files.isExecutable(home.resolve("bin/java")))
-                .map((home) -> new Java(home.resolve("bin/java"), featureVersion(home)))
+                .map((home) -> new Java(home.resolve("bin/java"), JavaChild.featureVersion(home)))
                 .max(Comparator.comparingInt(Java::feature));
         }
-    }
-
-    private static int featureVersion(Path home) {
-        try {
-            for (String line : Files.readAllLines(home.resolve("release"))) {
-                if (line.startsWith("JAVA_VERSION=\"")) {
-                    return Integer.parseInt(line.substring(14).split("[.\"+-]")[0]);
-                }
-            }
-        }
-        catch (IOException | NumberFormatException ex) {
-            // not a JDK home
-        }
-        return 0;
     }
 
 }

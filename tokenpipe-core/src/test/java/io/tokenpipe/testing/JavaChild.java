@@ -107,11 +107,12 @@ public final class JavaChild {
         }
     }
 
-    private static int featureVersion(Path home) {
+    /** The feature version of the JDK at {@code home} ("25" of JAVA_VERSION="25.0.3" in its release file), or 0. */
+    public static int featureVersion(Path home) {
         try {
             for (String line : Files.readAllLines(home.resolve("release"))) {
                 if (line.startsWith("JAVA_VERSION=\"")) {
-                    return Integer.parseInt(line.substring(14).split("[.\"]")[0]);
+                    return Integer.parseInt(line.substring(14).split("[.\"+-]")[0]);
                 }
             }
         } catch (IOException | NumberFormatException e) {

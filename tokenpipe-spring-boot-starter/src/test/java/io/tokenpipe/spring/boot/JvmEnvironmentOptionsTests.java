@@ -65,24 +65,10 @@ class JvmEnvironmentOptionsTests {
         return System.getenv().entrySet().stream()
             .filter((variable) -> variable.getKey().matches("(JAVA|JDK)\\d+_HOME"))
             .map((variable) -> Path.of(variable.getValue()))
-            .filter((home) -> featureVersion(home) >= 25)
+            .filter((home) -> JavaChild.featureVersion(home) >= 25)
             .map((home) -> home.resolve("bin/java").toString())
             .sorted()
             .findFirst();
-    }
-
-    private static int featureVersion(Path home) {
-        try {
-            for (String line : Files.readAllLines(home.resolve("release"))) {
-                if (line.startsWith("JAVA_VERSION=\"")) {
-                    return Integer.parseInt(line.substring(14).split("[.\"+-]")[0]);
-                }
-            }
-        }
-        catch (IOException | NumberFormatException notAJdk) {
-            // not a JDK home
-        }
-        return 0;
     }
 
     /**
