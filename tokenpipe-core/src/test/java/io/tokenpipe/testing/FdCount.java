@@ -37,6 +37,26 @@ public final class FdCount implements BeforeAllCallback, BeforeEachCallback, Aft
         }
     }
 
+    /**
+     * Of {@link #openFdCount()}, the pipes only: for a test in which other descriptors may close at any moment (the
+     * jars a compiler held open, closed when the garbage collector drops their class loader).
+     */
+    public static int openPipeCount() {
+        try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
+            return (int) fds.filter(FdCount::isPipe).count();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static boolean isPipe(Path fd) {
+        try {
+            return Files.readSymbolicLink(fd).toString().startsWith("pipe:");
+        } catch (IOException closedMeanwhile) {
+            return false;
+        }
+    }
+
     private static boolean countable(Path fd) {
         try {
             String target = Files.readSymbolicLink(fd).toString();
@@ -89,14 +109,24 @@ public final class FdCount implements BeforeAllCallback, BeforeEachCallback, Aft
      * its threads), while a leak stays.
      */
     public static void assertBackTo(int expected, String what) {
-        assertThat(awaitCount(expected)).as("open descriptors after %s (before: %d)", what, expected)
-                .isEqualTo(expected);
+        assertThat(awaitCount(expected, FdCount::openFdCount)).as("open descriptors after %s (before: %d)", what,
+                expected).isEqualTo(expected);
+    }
+
+    /** As {@link #assertBackTo}, for {@link #openPipeCount()}. */
+    public static void assertPipesBackTo(int expected, String what) {
+        assertThat(awaitCount(expected, FdCount::openPipeCount)).as("open pipes after %s (before: %d)", what,
+                expected).isEqualTo(expected);
+    }
+
+    private static int awaitCount(int expected) {
+        return awaitCount(expected, FdCount::openFdCount);
     }
 
     /** The count once it equals {@code expected}, or after two seconds of waiting for that. */
-    private static int awaitCount(int expected) {
+    private static int awaitCount(int expected, java.util.function.IntSupplier count) {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
-        int now = openFdCount();
+        int now = count.getAsInt();
         while (now != expected && System.nanoTime() < deadline) {
             try {
                 Thread.sleep(5);
@@ -104,7 +134,7 @@ public final class FdCount implements BeforeAllCallback, BeforeEachCallback, Aft
                 Thread.currentThread().interrupt();
                 break;
             }
-            now = openFdCount();
+            now = count.getAsInt();
         }
         return now;
     }
